@@ -1,0 +1,14 @@
+from django.urls import path
+
+from customers import views
+from parties.views import gstin_lookup
+
+app_name = "customers"
+
+urlpatterns = [
+    path("", views.CustomerListView.as_view(), name="customer-list"),
+    path("add/", views.CustomerCreateView.as_view(), name="customer-create"),
+    path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer-update"),
+    path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer-delete"),
+    path("gstin/", gstin_lookup, name="customer-gstin"),
+]

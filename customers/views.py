@@ -1,0 +1,68 @@
+from django.http import Http404
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from customers import selectors, services
+from customers.forms import CustomerForm
+from customers.models import Customer
+from parties.views import FilteredListView, ServiceDeleteView, ServiceFormView
+
+
+class CustomerListView(FilteredListView):
+    template_name = "customers/customer_list.html"
+    permission_required = "customers.view_customer"
+    columns = (
+        (_("Full Name"), "full_name", ""),
+        (_("Phone Number"), "phone_number", "text-nowrap"),
+        (_("Membership Number"), "membership_number", ""),
+        (_("Customer Group"), "customer_group", ""),
+        (_("Customer Points"), "points_balance", "text-end"),
+        (_("Created On"), "created_on", "text-nowrap"),
+        (_("Actions"), None, "text-end"),
+    )
+
+    def get_filterset(self):
+        return selectors.customer_filterset(filters=self.request.GET)
+
+
+class CustomerObjectMixin:
+    """Load the customer named in the URL, answering 404 when there is none."""
+
+    def get_object(self):
+        try:
+            return selectors.customer_get(pk=self.kwargs["pk"])
+        except Customer.DoesNotExist:
+            raise Http404(_("No customer with this id.")) from None
+
+
+class CustomerCreateView(ServiceFormView):
+    template_name = "customers/customer_form.html"
+    permission_required = "customers.add_customer"
+    form_class = CustomerForm
+    success_url = reverse_lazy("customers:customer-list")
+    success_message = _("Customer “%(name)s” was created.")
+
+    def perform(self, form):
+        return services.customer_create(created_by=self.request.user, **form.cleaned_data)
+
+
+class CustomerUpdateView(CustomerObjectMixin, ServiceFormView):
+    template_name = "customers/customer_form.html"
+    permission_required = "customers.change_customer"
+    form_class = CustomerForm
+    success_url = reverse_lazy("customers:customer-list")
+    success_message = _("Customer “%(name)s” was updated.")
+
+    def perform(self, form):
+        return services.customer_update(customer=self.object, **form.cleaned_data)
+
+
+class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):
+    template_name = "customers/customer_confirm_delete.html"
+    permission_required = "customers.delete_customer"
+
+    def delete(self):
+        services.customer_delete(customer=self.object)
+
+    def get_success_url(self):
+        return reverse("customers:customer-list")

@@ -1,0 +1,83 @@
+"""Form pieces that every party form (customer, supplier, branch) shares."""
+
+import datetime
+from functools import lru_cache
+
+import pytz
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from parties import geo
+from parties.filters import DateInput
+
+
+@lru_cache(maxsize=1)
+def timezone_choices() -> tuple[tuple[str, str], ...]:
+    """Return the common timezones labelled "(UTC+05:30) Asia/Kolkata", by offset."""
+    now = datetime.datetime(2026, 1, 15)  # a fixed winter date keeps labels stable all year
+    choices = []
+    for name in pytz.common_timezones:
+        offset = pytz.timezone(name).utcoffset(now)
+        minutes = int(offset.total_seconds() // 60)
+        sign = "+" if minutes >= 0 else "-"
+        label = f"(UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}) {name.replace('_', ' ')}"
+        choices.append((minutes, label, name))
+    return tuple((name, label) for minutes, label, name in sorted(choices))
+
+
+class PartyFormMixin:
+    """Behaviour shared by the party forms.
+
+    - The state field is a drop-down of the chosen country's states, or free text
+      where the country has none (static/js/app.js swaps it when the country changes).
+    - Look-up fields offer active rows only, plus whatever the record already has.
+    - Dates use the browser's date picker.
+    """
+
+    state_field = "state_or_province"
+    country_field = "country"
+
+    def setup_party_fields(self):
+        for field in self.fields.values():
+            if isinstance(field, forms.DateField):
+                field.widget = DateInput()
+        self._limit_to_active()
+        self._setup_state_field()
+
+    def _current_country(self) -> str:
+        if self.is_bound:
+            return str(self.data.get(self.add_prefix(self.country_field), "") or "")
+        value = self.initial.get(self.country_field) or getattr(self.instance, self.country_field, "")
+        return str(getattr(value, "code", value) or "")
+
+    def _setup_state_field(self):
+        field = self.fields.get(self.state_field)
+        if field is None:
+            return
+        country = self._current_country()
+        attrs = {"data-state-field": "", "data-states-url": "/parties/states/"}
+        if geo.has_subdivisions(country):
+            choices = [("", _("Select a state"))] + list(geo.subdivisions(country))
+            field.widget = forms.Select(choices=choices, attrs=attrs)
+        else:
+            field.widget = forms.TextInput(attrs=attrs)
+
+    def _limit_to_active(self):
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            model = field.queryset.model
+            if not hasattr(model, "is_active"):
+                continue
+            current = self._current_ids(name)
+            field.queryset = model.objects.filter(Q(is_active=True) | Q(pk__in=current))
+
+    def _current_ids(self, name: str) -> list:
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            return []
+        if isinstance(self.fields[name], forms.ModelMultipleChoiceField):
+            return list(getattr(instance, name).values_list("pk", flat=True))
+        value = getattr(instance, f"{name}_id", None)
+        return [value] if value else []

@@ -1,0 +1,35 @@
+"""Usernames made from names, the same way the browser does it live (static/js/app.js)."""
+
+import re
+import unicodedata
+
+_SEPARATORS = re.compile(r"[-\s_]+")
+
+
+def username_base(full_name: str) -> str:
+    """Return the slug of a name: "Priya Raman" -> "priya-raman".
+
+    Latin letters lose their accents ("José" -> "jose"); other scripts are kept
+    as they are, so Tamil and Hindi names still give a readable username.
+    """
+    decomposed = unicodedata.normalize("NFKD", full_name or "")
+    kept = []
+    for ch in decomposed:
+        # Drop an accent only when it sits on a plain ASCII letter.
+        if unicodedata.combining(ch) and kept and kept[-1].isascii():
+            continue
+        kept.append(ch)
+    text = unicodedata.normalize("NFKC", "".join(kept)).lower()
+    # Letters, digits and marks (Indic vowel signs are marks) stay; punctuation goes.
+    text = "".join(ch for ch in text if ch.isalnum() or ch in " -_" or unicodedata.category(ch).startswith("M"))
+    return _SEPARATORS.sub("-", text).strip("-")[:140]
+
+
+def next_free(base: str, taken: set[str]) -> str:
+    """Return `base`, or `base-2`, `base-3`... whichever is not in `taken` (lower-case)."""
+    if base.lower() not in taken:
+        return base
+    number = 2
+    while f"{base}-{number}".lower() in taken:
+        number += 1
+    return f"{base}-{number}"

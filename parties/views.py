@@ -1,0 +1,162 @@
+"""Generic screens configured per model, and the small JSON helpers forms call."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import AccessMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
+from django.views.generic import FormView, TemplateView
+
+from parties import geo, gstin
+
+PAGE_PARAM = "page"
+PAGE_SIZE_PARAM = "page_size"
+
+
+class StaffRequiredMixin(AccessMixin):
+    """Log in first; then the view's permission; only then load the object.
+
+    Checking before loading means a visitor learns nothing about which ids exist.
+    """
+
+    permission_required = ""
+    object = None
+
+    def get_object(self):
+        return None
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return self.handle_no_permission()
+        if not request.user.has_perm(self.permission_required):
+            raise PermissionDenied
+        self.object = self.get_object()
+        return super().dispatch(request, *args, **kwargs)
+
+
+class FilteredListView(StaffRequiredMixin, TemplateView):
+    """A list screen: FilterSet -> selector -> stable sort -> paginator.
+
+    Configure with `get_filterset()` (usually a selector), `columns` as
+    (label, sort key or None, css class) and the page sizes offered.
+    """
+
+    page_sizes = (25, 50, 100)
+    columns: tuple[tuple[str, str | None, str], ...] = ()
+
+    def get_filterset(self):
+        raise NotImplementedError
+
+    def get_page_size(self) -> int:
+        try:
+            size = int(self.request.GET.get(PAGE_SIZE_PARAM, self.page_sizes[0]))
+        except ValueError:
+            return self.page_sizes[0]
+        return size if size in self.page_sizes else self.page_sizes[0]
+
+    def get_columns(self, current: str) -> list[dict]:
+        """Return the table headers with the sort value each one's link sets."""
+        columns = []
+        for label, key, css in self.columns:
+            direction = None
+            if key and current in (key, f"-{key}"):
+                direction = "desc" if current.startswith("-") else "asc"
+            next_value = f"-{key}" if direction == "asc" else key
+            columns.append({"label": label, "key": key, "css": css, "direction": direction, "next": next_value})
+        return columns
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        filterset = self.get_filterset()
+        page_size = self.get_page_size()
+        page = Paginator(filterset.qs, page_size).get_page(self.request.GET.get(PAGE_PARAM))
+        context.update(
+            filterset=filterset,
+            page_obj=page,
+            object_list=page.object_list,
+            page_size=page_size,
+            page_sizes=self.page_sizes,
+            columns=self.get_columns(self.request.GET.get("o", "")),
+            is_filtered=any(key not in (PAGE_PARAM, PAGE_SIZE_PARAM, "o") for key in self.request.GET),
+        )
+        return context
+
+
+class ServiceFormView(StaffRequiredMixin, FormView):
+    """A create or edit screen whose save is a service call.
+
+    `perform(form)` calls the service and returns the saved object; a
+    ValidationError it raises is shown on the form, with everything typed kept.
+    """
+
+    success_message = ""
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = self.object
+        return kwargs
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            saved = self.perform(form)
+        except ValidationError as error:
+            _add_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message % {"name": saved})
+        return redirect(self.get_success_url())
+
+    def form_invalid(self, form):
+        messages.error(self.request, _("Please correct the errors below; nothing was saved."))
+        return super().form_invalid(form)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, field_errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, field_errors)
+    else:
+        form.add_error(None, error)
+
+
+class ServiceDeleteView(StaffRequiredMixin, TemplateView):
+    """A confirmation page on GET; the delete service runs on POST only."""
+
+    def delete(self):
+        raise NotImplementedError
+
+    def get_success_url(self) -> str:
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        name = str(self.object)
+        try:
+            self.delete()
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+            return self.get(request, *args, **kwargs)
+        messages.success(request, _("%(name)s was deleted.") % {"name": name})
+        return redirect(self.get_success_url())
+
+
+@login_required
+def state_list(request):
+    """Return the states of ?country= as JSON, for the state drop-down."""
+    country = request.GET.get("country", "").upper()
+    states = [{"code": code, "name": name} for code, name in geo.subdivisions(country)]
+    return JsonResponse({"country": country, "states": states})
+
+
+@login_required
+def gstin_lookup(request):
+    """Return what a GSTIN tells offline (validity, state, PAN, holder type) as JSON."""
+    return JsonResponse(gstin.describe(request.GET.get("number", "")))
