@@ -76,6 +76,13 @@ class ListFilterSet(django_filters.FilterSet):
                 data[key] = value
         super().__init__(data, *args, **kwargs)
 
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        # An invalid sort value is dropped from cleaned_data; keep the default order then.
+        if ORDER_PARAM in self.filters and ORDER_PARAM not in self.form.cleaned_data:
+            queryset = self.filters[ORDER_PARAM].filter(queryset, None)
+        return queryset
+
     def filter_search(self, queryset, name, value):
         words = value.split()
         if not words:

@@ -26,6 +26,18 @@ def timezone_choices() -> tuple[tuple[str, str], ...]:
     return tuple((name, label) for minutes, label, name in sorted(choices))
 
 
+class StateSelect(forms.Select):
+    """A state drop-down that also selects the right row for a typed name ("Texas")."""
+
+    def __init__(self, country: str, attrs=None):
+        choices = [("", _("Select a state"))] + list(geo.subdivisions(country))
+        super().__init__(attrs, choices)
+        self.country = country
+
+    def format_value(self, value):
+        return [geo.state_code(self.country, item) or item for item in super().format_value(value)]
+
+
 class PartyFormMixin:
     """Behaviour shared by the party forms.
 
@@ -58,8 +70,7 @@ class PartyFormMixin:
         country = self._current_country()
         attrs = {"data-state-field": "", "data-states-url": "/parties/states/"}
         if geo.has_subdivisions(country):
-            choices = [("", _("Select a state"))] + list(geo.subdivisions(country))
-            field.widget = forms.Select(choices=choices, attrs=attrs)
+            field.widget = StateSelect(country, attrs=attrs)
         else:
             field.widget = forms.TextInput(attrs=attrs)
 

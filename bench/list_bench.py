@@ -1,0 +1,153 @@
+"""Benchmark the customer list screen (/parties/customers/) on 100,000 customers.
+
+What it measures, through the real URL, view, FilterSet and template (django.test.Client):
+
+* how long `seed_demo` takes to load 100,000 customers (target: under 60 s);
+* for each list case (first/last page, phone search, created-on filter, page size 100,
+  sort by name), the median and max time of 5 requests after one warm-up (target: 250 ms),
+  and the number of SQL queries per request (must be the same for every case).
+
+It uses its own database, bench/bench.sqlite3 (git-ignored), created and seeded on the
+first run and reused afterwards. Run it from the project root:
+
+    .venv/bin/python bench/list_bench.py      # or: make bench
+
+Delete bench/bench.sqlite3* to measure seeding from scratch again. The exit status is
+always 0; misses are printed as "TARGET MISSED" lines.
+"""
+
+import os
+import statistics
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DB_PATH = ROOT / "bench" / "bench.sqlite3"
+
+sys.path.insert(0, str(ROOT))
+os.environ["DJANGO_SETTINGS_MODULE"] = "o2vend.settings"
+os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
+
+import django  # noqa: E402
+
+django.setup()
+
+import phonenumbers  # noqa: E402
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.db.models import Max, Min  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from customers import selectors  # noqa: E402
+from customers.models import Customer  # noqa: E402
+
+URL = "/parties/customers/"
+CUSTOMERS = 100_000
+RUNS = 5
+TARGET_MS = 250
+SEED_TARGET_S = 60
+
+
+def seed() -> None:
+    """Migrate and load the demo customers (adds nothing when they are already there)."""
+    call_command("migrate", verbosity=0)
+    before = Customer.objects.count()
+    started = time.perf_counter()
+    call_command("seed_demo", customers=CUSTOMERS, seed=1)
+    elapsed = time.perf_counter() - started
+    added = Customer.objects.count() - before
+    print(f"Seeding: {added:,} customers added in {elapsed:.1f} s ({Customer.objects.count():,} in the database)")
+    if added and elapsed > SEED_TARGET_S:
+        print(f"TARGET MISSED: seeding took {elapsed:.1f} s (target {SEED_TARGET_S} s)")
+
+
+def logged_in_client() -> Client:
+    """Return a client logged in as the bench superuser, created on the first run."""
+    user_model = get_user_model()
+    user = user_model.objects.filter(username="bench").first()
+    if user is None:
+        user = user_model.objects.create_superuser("bench", "bench@example.in", "bench-password")
+    # SERVER_NAME: "testserver" is not in ALLOWED_HOSTS outside the test runner.
+    client = Client(SERVER_NAME="localhost")
+    client.force_login(user)
+    return client
+
+
+def last_page(filters: dict, page_size: int) -> int:
+    """Return the last page number of the list for these query parameters."""
+    count = selectors.customer_list(filters=filters).count()
+    return max(1, -(-count // page_size))
+
+
+def national(phone: str) -> str:
+    """Return an Indian E.164 number as a person types it: "98765 43210"."""
+    digits = str(phonenumbers.parse(phone).national_number)
+    return f"{digits[:5]} {digits[5:]}"
+
+
+def cases() -> list[tuple[str, dict]]:
+    """Return (name, query parameters) for every case measured."""
+    phone = str(Customer.objects.filter(is_active=True).order_by("pk").values_list("phone_number", flat=True)[500])
+    bounds = Customer.objects.aggregate(first=Min("created_on"), last=Max("created_on"))
+    middle = timezone.localtime(bounds["first"] + (bounds["last"] - bounds["first"]) / 2).date()
+    month = {"created_on_after": middle.isoformat(), "created_on_before": (middle + timedelta(days=30)).isoformat()}
+    return [
+        ("page 1", {}),
+        ("last page", {"page": last_page({}, 25)}),
+        (f"search q={phone[-5:]}", {"q": phone[-5:]}),
+        (f"search q={national(phone)}", {"q": national(phone)}),
+        ("created on one month", month),
+        ("created on one month, last page", {**month, "page": last_page(month, 25)}),
+        ("page_size=100 page 1", {"page_size": 100}),
+        ("page_size=100 last page", {"page_size": 100, "page": last_page({}, 100)}),
+        ("o=full_name last page", {"o": "full_name", "page": last_page({}, 25)}),
+    ]
+
+
+def measure(client: Client, params: dict) -> dict:
+    """Time RUNS requests after a warm-up; return the timings, query counts and slowest query."""
+    assert client.get(URL, params).status_code == 200
+    timings, query_counts, slowest = [], set(), ("0", "")
+    for _ in range(RUNS):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(URL, params)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+        query_counts.add(len(captured))
+        slowest = max([slowest, *((q["time"], q["sql"]) for q in captured)], key=lambda item: float(item[0]))
+    return {"median": statistics.median(timings), "max": max(timings), "queries": query_counts, "slowest": slowest}
+
+
+def main() -> None:
+    seed()
+    client = logged_in_client()
+    results = [(name, params, measure(client, params)) for name, params in cases()]
+
+    width = max(len(name) for name, _, _ in results)
+    print(f"\n{'case':<{width}}  {'median ms':>9}  {'max ms':>7}  queries")
+    print("-" * (width + 29))
+    for name, _, result in results:
+        queries = "/".join(str(n) for n in sorted(result["queries"]))
+        print(f"{name:<{width}}  {result['median']:>9.1f}  {result['max']:>7.1f}  {queries}")
+    print()
+
+    misses = [(name, params, result) for name, params, result in results if result["median"] > TARGET_MS]
+    for name, params, result in misses:
+        seconds, sql = result["slowest"]
+        print(f"TARGET MISSED: {name} {params}: median {result['median']:.0f} ms (target {TARGET_MS} ms)")
+        print(f"  slowest query ({float(seconds) * 1000:.0f} ms): {sql}")
+    counts = {n for _, _, result in results for n in result["queries"]}
+    print(f"Every case under {TARGET_MS} ms: {'yes' if not misses else f'NO ({len(misses)} missed)'}")
+    print(f"Same query count in every case: {'yes' if len(counts) == 1 else 'NO'} ({sorted(counts)})")
+    if len(counts) != 1:
+        print(f"TARGET MISSED: query counts differ between cases: {sorted(counts)}")
+
+
+if __name__ == "__main__":
+    main()
