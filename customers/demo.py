@@ -7,7 +7,7 @@ import phonenumbers
 from django.utils import timezone
 
 from customers.models import Customer, CustomerGroup, SupplyType
-from loyalty.models import Coupon, Offer
+from loyalty.models import Coupon, Offer, PointsEntry, PointsKind
 from parties import gstin
 from parties.models import Affiliate, Agent, CreditRule
 from parties.text import next_free, username_base
@@ -203,14 +203,61 @@ def seed_customers(*, count: int, seed: int, batch_size: int = 2000) -> int:
         if rng.random() < 0.1:
             coupon_links.append((len(batch) - 1, rng.choice(masters["coupons"])))
         if len(batch) >= batch_size:
-            added += _flush(batch, coupon_links)
+            added += _flush(batch, coupon_links, rng)
             batch, coupon_links = [], []
-    added += _flush(batch, coupon_links)
+    added += _flush(batch, coupon_links, rng)
     return added
 
 
-def _flush(batch: list[Customer], coupon_links: list) -> int:
+def _points_history(rng: random.Random, created_on: datetime.datetime) -> list[PointsEntry]:
+    """Return a believable ledger (earns, redemptions, an adjustment) with running balances."""
+    entries, balance = [], 0
+    when = created_on
+    for _ in range(rng.choice((0, 0, 1, 2, 3, 4))):
+        when += datetime.timedelta(days=rng.randrange(1, 30), minutes=rng.randrange(600))
+        roll = rng.random()
+        if roll < 0.65 or balance == 0:
+            points, kind, reason, reference = (
+                rng.randrange(10, 500),
+                PointsKind.EARN,
+                "",
+                f"INV-{rng.randrange(10**6):06d}",
+            )
+        elif roll < 0.9:
+            points, kind, reason, reference = (
+                -rng.randrange(1, balance + 1),
+                PointsKind.REDEEM,
+                "",
+                f"INV-{rng.randrange(10**6):06d}",
+            )
+        else:
+            points, kind, reason, reference = 50, PointsKind.ADJUST, "Goodwill for a delayed delivery", ""
+        balance += points
+        entries.append(
+            PointsEntry(
+                points=points,
+                kind=kind,
+                reason=reason,
+                reference=reference,
+                balance_after=balance,
+                created_at=min(when, timezone.now()),
+            )
+        )
+    return entries
+
+
+def _flush(batch: list[Customer], coupon_links: list, rng: random.Random) -> int:
+    # The ledger is built first so each customer's stored balance is its ledger's sum.
+    ledgers = [_points_history(rng, customer.created_on) for customer in batch]
+    for customer, ledger in zip(batch, ledgers, strict=True):
+        customer.points_balance = ledger[-1].balance_after if ledger else 0
     created = Customer.objects.bulk_create(batch)
+    entries = []
+    for customer, ledger in zip(created, ledgers, strict=True):
+        for entry in ledger:
+            entry.customer_id = customer.pk
+            entries.append(entry)
+    PointsEntry.objects.bulk_create(entries)
     if coupon_links:
         through = Customer.coupons.through
         through.objects.bulk_create(

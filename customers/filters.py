@@ -27,6 +27,8 @@ class CustomerFilter(ListFilterSet):
         queryset=Agent.objects.all(), label=_("Agent"), empty_label=_("All agents")
     )
     supply_type = django_filters.ChoiceFilter(choices=SupplyType.choices, label=_("Supply type"), empty_label=_("All"))
+    points_min = django_filters.NumberFilter(field_name="points_balance", lookup_expr="gte", label=_("Points from"))
+    points_max = django_filters.NumberFilter(field_name="points_balance", lookup_expr="lte", label=_("Points to"))
     o = StableOrderingFilter(
         fields=(
             ("full_name", "full_name"),

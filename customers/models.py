@@ -113,8 +113,9 @@ class Customer(PartyAddress):
         indexes = [
             # The list's default order (newest first) and its created-on filter.
             models.Index(fields=["created_on"], name="customer_created_on_idx"),
-            models.Index(fields=["full_name"], name="customer_full_name_idx"),
-            models.Index(fields=["points_balance"], name="customer_points_idx"),
+            # Sorting by a column always ends with -id, so the indexes carry it too.
+            models.Index(fields=["full_name", "-id"], name="customer_full_name_idx"),
+            models.Index(fields=["points_balance", "-id"], name="customer_points_idx"),
         ]
 
     def __str__(self):

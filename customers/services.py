@@ -62,6 +62,15 @@ def customer_update(
 @transaction.atomic
 def customer_delete(*, customer: Customer) -> None:
     """Delete a customer, or raise ValidationError saying why it must be kept."""
+    entries = customer.points_entries.count()
+    if entries:
+        raise ValidationError(
+            _(
+                "%(name)s has %(count)d points entries, and the points ledger is kept for good. "
+                "Deactivate the customer instead."
+            )
+            % {"name": customer.full_name, "count": entries}
+        )
     try:
         customer.delete()
     except ProtectedError as error:
@@ -69,3 +78,11 @@ def customer_delete(*, customer: Customer) -> None:
             _("%(name)s cannot be deleted because %(count)d other records refer to them. Deactivate them instead.")
             % {"name": customer.full_name, "count": len(error.protected_objects)}
         ) from None
+
+
+@transaction.atomic
+def customer_deactivate(*, customer: Customer) -> Customer:
+    """Mark a customer inactive, keeping their record and ledger."""
+    Customer.objects.filter(pk=customer.pk).update(is_active=False)
+    customer.is_active = False
+    return customer

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from customers import views
+from loyalty.views import CustomerPointsView
 from parties.views import gstin_lookup
 
 app_name = "customers"
@@ -10,5 +11,6 @@ urlpatterns = [
     path("add/", views.CustomerCreateView.as_view(), name="customer-create"),
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer-update"),
     path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer-delete"),
+    path("<int:pk>/points/", CustomerPointsView.as_view(), name="customer-points"),
     path("gstin/", gstin_lookup, name="customer-gstin"),
 ]

@@ -1,3 +1,4 @@
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +64,11 @@ class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):
 
     def delete(self):
         services.customer_delete(customer=self.object)
+
+    def deactivate(self):
+        if not self.request.user.has_perm("customers.change_customer"):
+            raise PermissionDenied
+        services.customer_deactivate(customer=self.object)
 
     def get_success_url(self):
         return reverse("customers:customer-list")

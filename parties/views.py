@@ -106,7 +106,7 @@ class ServiceFormView(StaffRequiredMixin, FormView):
         try:
             saved = self.perform(form)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_form_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"name": saved})
         return redirect(self.get_success_url())
@@ -116,7 +116,8 @@ class ServiceFormView(StaffRequiredMixin, FormView):
         return super().form_invalid(form)
 
 
-def _add_errors(form, error: ValidationError) -> None:
+def add_form_errors(form, error: ValidationError) -> None:
+    """Show a service's ValidationError on the form, on the fields it names."""
     if hasattr(error, "error_dict"):
         for field, field_errors in error.error_dict.items():
             form.add_error(field if field in form.fields else None, field_errors)
@@ -125,9 +126,16 @@ def _add_errors(form, error: ValidationError) -> None:
 
 
 class ServiceDeleteView(StaffRequiredMixin, TemplateView):
-    """A confirmation page on GET; the delete service runs on POST only."""
+    """A confirmation page on GET; the delete service runs on POST only.
+
+    When the service refuses (the record is still in use), the page explains
+    why and offers `deactivate()` instead, posted with the `deactivate` field.
+    """
 
     def delete(self):
+        raise NotImplementedError
+
+    def deactivate(self):
         raise NotImplementedError
 
     def get_success_url(self) -> str:
@@ -138,12 +146,14 @@ class ServiceDeleteView(StaffRequiredMixin, TemplateView):
 
     def post(self, request, *args, **kwargs):
         name = str(self.object)
+        if "deactivate" in request.POST:
+            self.deactivate()
+            messages.success(request, _("%(name)s was deactivated; their records are kept.") % {"name": name})
+            return redirect(self.get_success_url())
         try:
             self.delete()
         except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-            return self.get(request, *args, **kwargs)
+            return self.render_to_response(self.get_context_data(refusal=" ".join(error.messages)))
         messages.success(request, _("%(name)s was deleted.") % {"name": name})
         return redirect(self.get_success_url())
 
