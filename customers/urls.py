@@ -9,6 +9,7 @@ app_name = "customers"
 urlpatterns = [
     path("", views.CustomerListView.as_view(), name="customer-list"),
     path("add/", views.CustomerCreateView.as_view(), name="customer-create"),
+    path("export/", views.CustomerExportView.as_view(), name="customer-export"),
     path("<int:pk>/edit/", views.CustomerUpdateView.as_view(), name="customer-update"),
     path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer-delete"),
     path("<int:pk>/points/", CustomerPointsView.as_view(), name="customer-points"),

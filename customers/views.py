@@ -1,12 +1,14 @@
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from django.views import View
 
-from customers import selectors, services
+from customers import exports, selectors, services
 from customers.forms import CustomerForm
 from customers.models import Customer
-from parties.views import FilteredListView, ServiceDeleteView, ServiceFormView
+from parties.exports import csv_response, xlsx_response
+from parties.views import FilteredListView, ServiceDeleteView, ServiceFormView, StaffRequiredMixin
 
 
 class CustomerListView(FilteredListView):
@@ -72,3 +74,17 @@ class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):
 
     def get_success_url(self):
         return reverse("customers:customer-list")
+
+
+class CustomerExportView(StaffRequiredMixin, View):
+    """The list's rows (same search, filters and order, all pages) as CSV or XLSX."""
+
+    permission_required = "customers.export_customer"
+    writers = {"csv": csv_response, "xlsx": xlsx_response}
+
+    def get(self, request):
+        writer = self.writers.get(request.GET.get("format", "csv"))
+        if writer is None:
+            return HttpResponseBadRequest(_("Choose format=csv or format=xlsx."))
+        rows = exports.customer_rows(selectors.customer_list(filters=request.GET))
+        return writer(exports.COLUMNS, rows, "customers")

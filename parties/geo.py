@@ -60,8 +60,13 @@ def state_code(country_code: str, value: str) -> str | None:
     return _lookup(str(country_code).upper()).get(fold(value))
 
 
+@cache
+def _names(country_code: str) -> dict[str, str]:
+    return dict(subdivisions(country_code))
+
+
 def state_name(country_code: str, code: str) -> str:
     """Return the name a person reads for a stored state (the value itself if unknown)."""
     if not code:
         return ""
-    return dict(subdivisions(str(country_code or ""))).get(code, code)
+    return _names(str(country_code or "")).get(code, code)

@@ -1,0 +1,104 @@
+import csv
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from customers.exports import COLUMNS
+from parties.exports import neutralise, unneutralise
+from tests.factories import CouponFactory, CustomerFactory, CustomerGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+EXPORT = reverse("customers:customer-export")
+LIST = reverse("customers:customer-list")
+
+
+def read_csv(response):
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(body[1:])))
+
+
+def read_xlsx(response):
+    data = b"".join(response.streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+    return sheet, [list(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_csv_matches_the_filtered_list_in_count_and_order(admin_client):
+    group = CustomerGroupFactory(name="VIP")
+    for n in range(30):
+        CustomerFactory(full_name=f"Member {n:02d}", customer_group=group if n % 2 else None)
+    params = {"customer_group": group.pk, "o": "-full_name", "page": 2, "page_size": 25}
+    listed = [
+        c.full_name for c in admin_client.get(LIST, {**params, "page": 1}).context["page_obj"].paginator.object_list
+    ]
+    response = admin_client.get(EXPORT, {**params, "format": "csv"})
+    assert response["Content-Type"].startswith("text/csv")
+    assert response["Content-Disposition"].startswith('attachment; filename="customers-')
+    rows = read_csv(response)
+    assert rows[0] == [column.header for column in COLUMNS]
+    assert [row[0] for row in rows[1:]] == listed
+    assert len(rows) == 16
+
+
+def test_csv_values_dates_and_names(admin_client):
+    coupons = [CouponFactory(name="Welcome"), CouponFactory(name="Diwali")]
+    customer = CustomerFactory(
+        full_name="प्रिया ராமன்", birthday=datetime.date(1990, 5, 17), state_or_province="IN-TN", points_balance=42
+    )
+    customer.coupons.set(coupons)
+    header, row = read_csv(admin_client.get(EXPORT, {"format": "csv"}))
+    record = dict(zip(header, row, strict=True))
+    assert record["Full name"] == "प्रिया ராமன்"
+    assert record["Birthday date"] == "1990-05-17"
+    assert record["Coupons"] == "Diwali; Welcome"
+    assert record["State or province"] == "Tamil Nadu"
+    assert record["Country"] == "India"
+    assert record["Customer points"] == "42"
+    assert record["Phone number"].startswith("'+91")
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r", "\n"])
+def test_formula_prefixes_are_neutralised_in_both_formats(admin_client, prefix):
+    CustomerFactory(full_name=f"{prefix}cmd|' /C calc'!A0", points_balance=7)
+    header, row = read_csv(admin_client.get(EXPORT, {"format": "csv"}))
+    assert row[0] == f"'{prefix}cmd|' /C calc'!A0"
+    sheet, rows = read_xlsx(admin_client.get(EXPORT, {"format": "xlsx"}))
+    assert rows[1][0] == f"'{prefix}cmd|' /C calc'!A0"
+    assert rows[1][header.index("Customer points")] == 7
+
+
+def test_xlsx_has_typed_cells_bold_frozen_header_and_filter(admin_client):
+    CustomerFactory(full_name="Anu Iyer", birthday=datetime.date(1990, 5, 17), points_balance=12)
+    sheet, rows = read_xlsx(admin_client.get(EXPORT, {"format": "xlsx"}))
+    header = rows[0]
+    record = dict(zip(header, rows[1], strict=True))
+    assert record["Full name"] == "Anu Iyer"
+    assert record["Birthday date"] == datetime.datetime(1990, 5, 17)
+    assert isinstance(record["Created on"], datetime.datetime)
+    assert record["Customer points"] == 12
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(COLUMNS))}2"
+    assert sheet["A1"].font.bold
+
+
+def test_unknown_format_is_a_clear_400(admin_client):
+    response = admin_client.get(EXPORT, {"format": "pdf"})
+    assert response.status_code == 400
+    assert b"format=csv" in response.content
+
+
+def test_export_needs_its_permission(client, make_staff):
+    client.force_login(make_staff("customers.view_customer"))
+    assert client.get(EXPORT).status_code == 403
+    assert "Export" not in client.get(LIST).content.decode()
+
+
+def test_neutralise_round_trips():
+    for text in ["=1+2", "+919876543210", "-5", "@x", "plain", "'quoted"]:
+        assert unneutralise(neutralise(text)) == text
+    assert neutralise(5) == 5
