@@ -37,6 +37,8 @@ test: lint pytest
 
 bench: setup
 	$(PY) bench/list_bench.py
+	$(PY) bench/points_bench.py
+	test ! -f bench/export_bench.py || $(PY) bench/export_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

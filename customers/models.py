@@ -122,6 +122,13 @@ class Customer(PartyAddress):
         return self.full_name
 
     def clean(self):
+        errors = self.clean_values()
+        errors.update(self._clashes())
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_values(self) -> dict[str, str]:
+        """Normalise this row's values and return the errors found, without looking at other rows."""
         errors = self.clean_address()
         self.full_name = " ".join((self.full_name or "").split())
         self.alias_name = (self.alias_name or "").strip()
@@ -137,9 +144,7 @@ class Customer(PartyAddress):
         errors.update(self.clean_gstin("tax_number"))
         if self.supply_type == SupplyType.B2B and not self.tax_number:
             errors.setdefault("tax_number", _("B2B supply needs the customer's GSTIN (tax number)."))
-        errors.update(self._clashes())
-        if errors:
-            raise ValidationError(errors)
+        return errors
 
     def _clashes(self) -> dict[str, str]:
         """Return an error for each unique field whose value another customer already has."""
