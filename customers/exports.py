@@ -17,7 +17,7 @@ def _label(field_name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def _text(field_name: str):
+def stored_text(field_name: str):
     # Read stored text as text: skips parsing every phone number into an object.
     return ExpressionWrapper(F(field_name), output_field=CharField())
 
@@ -30,7 +30,7 @@ FIELDS = [
     ("email", 26, "email"),
     ("birthday", 12, "birthday"),
     ("spouse_birthday", 12, "spouse_birthday"),
-    ("phone_number", 16, _text("phone_number")),
+    ("phone_number", 16, stored_text("phone_number")),
     ("membership_number", 14, "membership_number"),
     ("tax_number", 18, "tax_number"),
     ("supply_type", 8, "supply_type"),
@@ -48,7 +48,7 @@ FIELDS = [
     ("address_line1", 24, "address_line1"),
     ("address_line2", 24, "address_line2"),
     ("contact_name", 20, "contact_name"),
-    ("contact_phone", 16, _text("contact_phone")),
+    ("contact_phone", 16, stored_text("contact_phone")),
     ("is_active", 8, "is_active"),
     ("points_balance", 10, "points_balance"),
     ("created_on", 17, "created_on"),

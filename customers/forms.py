@@ -52,3 +52,11 @@ class CustomerForm(PartyFormMixin, forms.ModelForm):
     def grouped_fields(self):
         """Return (title, bound fields) for each section of the form."""
         return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.sections]
+
+
+class CustomerImportForm(forms.Form):
+    file = forms.FileField(
+        label=_("Spreadsheet (.csv or .xlsx)"),
+        help_text=_("Use the export's column headers; the template has them. At most 20 MB and 200,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

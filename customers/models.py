@@ -1,6 +1,7 @@
 """Customers and the groups they belong to."""
 
 import datetime
+import uuid
 
 import pytz
 from django.conf import settings
@@ -162,3 +163,38 @@ class Customer(PartyAddress):
             if clash:
                 errors[field] = message % {"value": value, "name": clash.full_name}
         return errors
+
+
+class ImportJob(models.Model):
+    """One customer import: the uploaded file, its dry-run report and its progress."""
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking")
+        CHECKED = "checked", _("Checked")
+        APPLYING = "applying", _("Importing")
+        APPLIED = "applied", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    file_name = models.CharField(_("file"), max_length=255)
+    stored_path = models.CharField(max_length=500, editable=False)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CHECKING)
+    rows_done = models.PositiveIntegerField(_("rows checked"), default=0)
+    report = models.JSONField(default=dict, blank=True)
+    fingerprint = models.CharField(max_length=100, blank=True)
+    message = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=dj_timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("customer import")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return self.file_name
+
+    @property
+    def busy(self) -> bool:
+        return self.status in (self.Status.CHECKING, self.Status.APPLYING)

@@ -1,13 +1,16 @@
 """Every write to customers goes through these functions."""
 
 from collections.abc import Iterable
+from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import ProtectedError, Q
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 
-from customers.models import Customer
+from customers.models import Customer, ImportJob
 from parties.text import next_free, username_base
 
 
@@ -86,3 +89,95 @@ def customer_deactivate(*, customer: Customer) -> Customer:
     Customer.objects.filter(pk=customer.pk).update(is_active=False)
     customer.is_active = False
     return customer
+
+
+@transaction.atomic
+def customer_import_apply(*, plan, expected_fingerprint: str, user=None) -> dict:
+    """Write an import plan: all rows in one transaction, or none.
+
+    Refused when the plan has errors, or when any customer changed since the
+    dry run that `expected_fingerprint` came from.
+    """
+    from customers.imports import UPDATABLE, customers_fingerprint
+
+    if not plan.ok:
+        raise ValidationError(_("The file has errors; nothing was imported."))
+    if customers_fingerprint() != expected_fingerprint:
+        raise ValidationError(_("Customers changed since the dry run; check the file again before importing."))
+    now = dj_timezone.now()
+    new_customers = []
+    for customer, _many in plan.new:
+        customer.created_by = user if getattr(user, "pk", None) else None
+        customer.created_on = customer.updated_on = now
+        new_customers.append(customer)
+    Customer.objects.bulk_create(new_customers, batch_size=1000)
+    updated = [customer for customer, _many, _changed in plan.updated]
+    for customer in updated:
+        customer.updated_on = now
+    Customer.objects.bulk_update(updated, [*UPDATABLE, "updated_on"], batch_size=1000)
+    for name in ("coupons", "offers"):
+        through = getattr(Customer, name).through
+        target = f"{name[:-1]}_id"
+        rewritten = [customer.pk for customer, many, _c in plan.updated if name in many]
+        through.objects.filter(customer_id__in=rewritten).delete()
+        links = [(c.pk, many.get(name, [])) for c, many in plan.new]
+        links += [(c.pk, many[name]) for c, many, _c in plan.updated if name in many]
+        through.objects.bulk_create(
+            [through(customer_id=pk, **{target: item.pk}) for pk, items in links for item in items], batch_size=1000
+        )
+    return {"new": len(new_customers), "updated": len(updated)}
+
+
+def import_job_check(*, job_id: int) -> None:
+    """Dry-run an import job's file and store the report on the job."""
+    from customers.imports import ImportFileError, plan_import
+
+    job = ImportJob.objects.get(pk=job_id)
+
+    def progress(rows: int) -> None:
+        ImportJob.objects.filter(pk=job_id).update(rows_done=rows)
+
+    try:
+        plan = plan_import(Path(job.stored_path), job.file_name, progress=progress)
+    except ImportFileError as error:
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, message=str(error))
+        return
+    ImportJob.objects.filter(pk=job_id).update(
+        status=ImportJob.Status.CHECKED, report=plan.report(), fingerprint=plan.fingerprint, rows_done=plan.rows
+    )
+
+
+def import_job_apply(*, job_id: int, user=None) -> None:
+    """Apply a checked import job: every row, or none if anything changed since its dry run."""
+    from customers.imports import ImportFileError, plan_import
+
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        plan = plan_import(Path(job.stored_path), job.file_name)
+        result = customer_import_apply(plan=plan, expected_fingerprint=job.fingerprint, user=user)
+    except (ImportFileError, ValidationError) as error:
+        message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, message=message)
+        return
+    report = {**job.report, "applied": result}
+    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.APPLIED, report=report)
+    Path(job.stored_path).unlink(missing_ok=True)
+
+
+def import_job_create(*, upload, user=None) -> ImportJob:
+    """Keep an uploaded spreadsheet for its dry run and confirmation; refuse bad names and sizes."""
+    from customers.imports import ImportFileError, check_upload
+
+    try:
+        check_upload(upload.name, upload.size)
+    except ImportFileError as error:
+        raise ValidationError({"file": str(error)}) from None
+    folder = Path(settings.IMPORT_DIR)
+    folder.mkdir(parents=True, exist_ok=True)
+    job = ImportJob(file_name=Path(upload.name).name[:255], created_by=user if getattr(user, "pk", None) else None)
+    job.stored_path = str(folder / f"{job.token}{Path(upload.name).suffix.lower()}")
+    with open(job.stored_path, "wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+    job.save()
+    return job

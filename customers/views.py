@@ -1,14 +1,21 @@
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseBadRequest
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views import View
+from django.views.generic import FormView, TemplateView
 
-from customers import exports, selectors, services
-from customers.forms import CustomerForm
-from customers.models import Customer
+from customers import exports, imports, selectors, services
+from customers.forms import CustomerForm, CustomerImportForm
+from customers.models import Customer, ImportJob
+from parties.background import run_in_background
 from parties.exports import csv_response, xlsx_response
-from parties.views import FilteredListView, ServiceDeleteView, ServiceFormView, StaffRequiredMixin
+from parties.views import FilteredListView, ServiceDeleteView, ServiceFormView, StaffRequiredMixin, add_form_errors
 
 
 class CustomerListView(FilteredListView):
@@ -88,3 +95,62 @@ class CustomerExportView(StaffRequiredMixin, View):
             return HttpResponseBadRequest(_("Choose format=csv or format=xlsx."))
         rows = exports.customer_rows(selectors.customer_list(filters=request.GET))
         return writer(exports.COLUMNS, rows, "customers")
+
+
+# Files up to this size are checked within the request; larger ones in the background, with progress.
+INLINE_IMPORT_BYTES = 512 * 1024
+
+
+class CustomerImportView(StaffRequiredMixin, FormView):
+    """Step 1: upload a spreadsheet; its dry run starts at once."""
+
+    template_name = "customers/customer_import.html"
+    permission_required = "customers.import_customer"
+    form_class = CustomerImportForm
+
+    def form_valid(self, form):
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.import_job_create(upload=upload, user=self.request.user)
+        except ValidationError as error:
+            add_form_errors(form, error)
+            return self.form_invalid(form)
+        if upload.size <= INLINE_IMPORT_BYTES:
+            services.import_job_check(job_id=job.pk)
+        else:
+            run_in_background(services.import_job_check, job_id=job.pk)
+        return redirect("customers:customer-import-job", token=job.token)
+
+
+class CustomerImportJobView(StaffRequiredMixin, TemplateView):
+    """Step 2: the dry run's report, its progress, and the confirmation that applies it."""
+
+    template_name = "customers/customer_import_job.html"
+    permission_required = "customers.import_customer"
+
+    def get_object(self):
+        return get_object_or_404(ImportJob, token=self.kwargs["token"])
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(job=self.object, **kwargs)
+
+    def post(self, request, token):
+        job = self.object
+        if job.status != ImportJob.Status.CHECKED or job.report.get("errors"):
+            messages.error(request, _("This import cannot be confirmed; upload the file again."))
+            return redirect("customers:customer-import-job", token=job.token)
+        ImportJob.objects.filter(pk=job.pk).update(status=ImportJob.Status.APPLYING)
+        if Path(job.stored_path).stat().st_size <= INLINE_IMPORT_BYTES:
+            services.import_job_apply(job_id=job.pk, user=request.user)
+        else:
+            run_in_background(services.import_job_apply, job_id=job.pk, user=request.user)
+        return redirect("customers:customer-import-job", token=job.token)
+
+
+@login_required
+@permission_required("customers.import_customer", raise_exception=True)
+def customer_import_template(request):
+    """Return an empty CSV with the import's column headers."""
+    response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="customers-import-template.csv"'
+    return response

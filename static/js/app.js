@@ -120,3 +120,12 @@
     }
   });
 })();
+
+/* A page that is waiting on background work reloads itself every few seconds. */
+(function () {
+  "use strict";
+  var waiting = document.querySelector("[data-refresh-seconds]");
+  if (waiting) {
+    setTimeout(function () { window.location.reload(); }, 1000 * Number(waiting.dataset.refreshSeconds));
+  }
+})();
