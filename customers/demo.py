@@ -2,6 +2,7 @@
 
 import datetime
 import random
+from decimal import Decimal
 
 import phonenumbers
 from django.utils import timezone
@@ -9,7 +10,8 @@ from django.utils import timezone
 from customers.models import Customer, CustomerGroup, SupplyType
 from loyalty.models import Coupon, Offer, PointsEntry, PointsKind
 from parties import gstin
-from parties.models import Affiliate, Agent, CreditRule
+from parties.models import Affiliate, Agent, Branch, CreditRule, OpeningBalance
+from parties.services import master_save
 from parties.text import next_free, username_base
 
 FIRST_NAMES = [
@@ -105,31 +107,95 @@ CITIES = (
 )
 STREETS = ("Main Road", "Gandhi Street", "Nehru Nagar", "MG Road", "Anna Salai", "Station Road", "Temple Street")
 GROUPS = (
-    ("Retail", "Walk-in shoppers"),
-    ("Wholesale", "Bulk buyers with GST invoices"),
-    ("Staff", "Employees"),
-    ("VIP", "Top spenders"),
+    {"name": "Retail", "description": "Walk-in shoppers"},
+    {"name": "Wholesale", "description": "Bulk buyers with GST invoices", "default_discount_percent": Decimal("5")},
+    {"name": "Staff", "description": "Employees", "default_discount_percent": Decimal("10")},
+    {"name": "VIP", "description": "Top spenders", "default_discount_percent": Decimal("7.5")},
 )
-AGENTS = (("Karthik Subramanian", "EMP00001"), ("Meera Nair", "EMP00002"), ("Rohan Mehta", "EMP00003"))
-CREDIT_RULES = (("Cash only", 0), ("7 days", 7), ("15 days", 15), ("30 days", 30))
-AFFILIATES = ("Chennai Food Bloggers", "Campus Ambassadors")
-COUPONS = (("Welcome 10%", "WELCOME10"), ("Diwali Flat 200", "DIWALI200"), ("Birthday Treat", "BDAY15"))
-OFFERS = ("Buy 2 Get 1", "Weekend 5% off", "Festive combo")
+AGENTS = (
+    {"name": "Karthik Subramanian", "phone": "+919840012345", "email": "karthik@example.in", "commission_percent": 2},
+    {"name": "Meera Nair", "phone": "+919847012345", "email": "meera@example.in", "commission_percent": 2},
+    {
+        "name": "Rohan Mehta",
+        "phone": "+919820012345",
+        "email": "rohan@example.in",
+        "commission_percent": Decimal("1.5"),
+    },
+)
+CREDIT_RULES = (
+    {"name": "Cash only", "credit_days": 0, "credit_limit": Decimal("0"), "on_exceed": "block"},
+    {"name": "7 days", "credit_days": 7, "credit_limit": Decimal("25000")},
+    {"name": "15 days", "credit_days": 15, "credit_limit": Decimal("100000")},
+    {"name": "30 days", "credit_days": 30},
+)
+AFFILIATES = ({"name": "Chennai Food Bloggers", "commission_percent": 5}, {"name": "Campus Ambassadors"})
+COUPONS = (
+    {"name": "Welcome 10%", "code": "WELCOME10", "discount_type": "percent", "value": 10, "max_discount_amount": 500},
+    {"name": "Diwali Flat 200", "code": "DIWALI200", "discount_type": "amount", "value": 200, "min_cart_amount": 1500},
+    {
+        "name": "Birthday Treat",
+        "code": "BDAY15",
+        "discount_type": "percent",
+        "value": 15,
+        "usage_limit_per_customer": 1,
+    },
+)
+OFFERS = (
+    {"name": "Buy 2 Get 1", "discount_type": "percent", "value": Decimal("33.33")},
+    {"name": "Weekend 5% off", "discount_type": "percent", "value": 5},
+    {"name": "Festive combo", "discount_type": "amount", "value": 150},
+)
+BRANCHES = (
+    {
+        "name": "Chennai Main",
+        "code": "CHN",
+        "is_main": True,
+        "city": "Chennai",
+        "state_or_province": "IN-TN",
+        "postal_code": "600002",
+        "address_line1": "12, Anna Salai",
+        "gst_number": gstin.make("33", "AABCO1234E"),
+    },
+    {
+        "name": "Bengaluru Indiranagar",
+        "code": "BLR",
+        "city": "Bengaluru",
+        "state_or_province": "IN-KA",
+        "postal_code": "560038",
+        "address_line1": "100 Feet Road",
+        "gst_number": gstin.make("29", "AABCO1234E"),
+    },
+    {
+        "name": "Mumbai Andheri",
+        "code": "BOM",
+        "city": "Mumbai",
+        "state_or_province": "IN-MH",
+        "postal_code": "400053",
+        "address_line1": "Link Road",
+        "gst_number": gstin.make("27", "AABCO1234E"),
+    },
+)
 
 
-def _masters(model, rows: list[dict]) -> list:
-    return [model.objects.get_or_create(name=row.pop("name"), defaults=row)[0] for row in rows]
+def _masters(model, rows) -> list:
+    """Create each named row once, through the same service as the screens."""
+    found = []
+    for row in rows:
+        existing = model.objects.filter(name=row["name"]).first()
+        found.append(existing or master_save(instance=model(), data=dict(row)))
+    return found
 
 
 def seed_masters() -> dict[str, list]:
     """Create the demo masters once (by name) and return them by kind."""
     return {
-        "groups": _masters(CustomerGroup, [{"name": n, "description": d} for n, d in GROUPS]),
-        "agents": _masters(Agent, [{"name": n, "code": c} for n, c in AGENTS]),
-        "credit_rules": _masters(CreditRule, [{"name": n, "credit_days": d} for n, d in CREDIT_RULES]),
-        "affiliates": _masters(Affiliate, [{"name": n} for n in AFFILIATES]),
-        "coupons": _masters(Coupon, [{"name": n, "code": c} for n, c in COUPONS]),
-        "offers": _masters(Offer, [{"name": n} for n in OFFERS]),
+        "groups": _masters(CustomerGroup, GROUPS),
+        "agents": _masters(Agent, AGENTS),
+        "credit_rules": _masters(CreditRule, CREDIT_RULES),
+        "affiliates": _masters(Affiliate, AFFILIATES),
+        "coupons": _masters(Coupon, COUPONS),
+        "offers": _masters(Offer, OFFERS),
+        "branches": _masters(Branch, BRANCHES),
     }
 
 
@@ -166,7 +232,7 @@ def seed_customers(*, count: int, seed: int, batch_size: int = 2000) -> int:
     now = timezone.now()
     span = datetime.timedelta(days=730)
     batch, added = [], 0
-    coupon_links = []
+    coupon_links, balance_links = [], []
     for index in range(existing, count):
         first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
         full_name = f"{first} {last}"
@@ -200,12 +266,14 @@ def seed_customers(*, count: int, seed: int, batch_size: int = 2000) -> int:
             created_on=now - span + span * (index + 1) / count,
         )
         batch.append(customer)
+        if business and rng.random() < 0.5:
+            balance_links.append((len(batch) - 1, rng.choice(masters["branches"]), rng.randrange(500, 90000)))
         if rng.random() < 0.1:
             coupon_links.append((len(batch) - 1, rng.choice(masters["coupons"])))
         if len(batch) >= batch_size:
-            added += _flush(batch, coupon_links, rng)
-            batch, coupon_links = [], []
-    added += _flush(batch, coupon_links, rng)
+            added += _flush(batch, coupon_links, balance_links, rng)
+            batch, coupon_links, balance_links = [], [], []
+    added += _flush(batch, coupon_links, balance_links, rng)
     return added
 
 
@@ -246,7 +314,7 @@ def _points_history(rng: random.Random, created_on: datetime.datetime) -> list[P
     return entries
 
 
-def _flush(batch: list[Customer], coupon_links: list, rng: random.Random) -> int:
+def _flush(batch: list[Customer], coupon_links: list, balance_links: list, rng: random.Random) -> int:
     # The ledger is built first so each customer's stored balance is its ledger's sum.
     ledgers = [_points_history(rng, customer.created_on) for customer in batch]
     for customer, ledger in zip(batch, ledgers, strict=True):
@@ -258,6 +326,12 @@ def _flush(batch: list[Customer], coupon_links: list, rng: random.Random) -> int
             entry.customer_id = customer.pk
             entries.append(entry)
     PointsEntry.objects.bulk_create(entries)
+    OpeningBalance.objects.bulk_create(
+        [
+            OpeningBalance(customer_id=created[position].pk, branch=branch, amount=amount, side="receivable")
+            for position, branch, amount in balance_links
+        ]
+    )
     if coupon_links:
         through = Customer.coupons.through
         through.objects.bulk_create(

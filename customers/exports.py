@@ -30,6 +30,7 @@ FIELDS = [
     ("email", 26, "email"),
     ("birthday", 12, "birthday"),
     ("spouse_birthday", 12, "spouse_birthday"),
+    ("anniversary", 12, "anniversary"),
     ("phone_number", 16, stored_text("phone_number")),
     ("membership_number", 14, "membership_number"),
     ("tax_number", 18, "tax_number"),

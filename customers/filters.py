@@ -19,6 +19,7 @@ class CustomerFilter(ListFilterSet):
         "tax_number",
     )
     phone_fields = ("phone_number", "contact_phone")
+    search_placeholder = _("Name, phone, email, membership or tax number…")
 
     customer_group = django_filters.ModelChoiceFilter(
         queryset=CustomerGroup.objects.all(), label=_("Customer group"), empty_label=_("All groups")

@@ -40,7 +40,7 @@ MASTERS = {
     "credit_rule": CreditRule,
 }
 MANY = {"coupons": Coupon, "offers": Offer}
-DATES = ("birthday", "spouse_birthday")
+DATES = ("birthday", "spouse_birthday", "anniversary")
 EDITABLE = [name for name, _w, _s in FIELDS if name not in READ_ONLY]
 UPDATABLE = [name for name in EDITABLE if name not in MANY]
 ERRORS_KEPT = 1000

@@ -2,6 +2,7 @@
 
 import datetime
 import uuid
+from decimal import Decimal
 
 import pytz
 from django.conf import settings
@@ -13,13 +14,16 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 
-from parties.models import MasterRecord, PartyAddress
+from parties.models import PERCENT_VALIDATORS, MasterRecord, PartyAddress
 
 
 class CustomerGroup(MasterRecord):
     """A segment of customers (retail, wholesale, staff...)."""
 
     description = models.TextField(_("description"), blank=True)
+    default_discount_percent = models.DecimalField(
+        _("default discount %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_VALIDATORS
+    )
 
     class Meta(MasterRecord.Meta):
         verbose_name = _("customer group")
@@ -43,6 +47,7 @@ class Customer(PartyAddress):
     email = models.EmailField(_("email"), blank=True)
     birthday = models.DateField(_("birthday date"), null=True, blank=True)
     spouse_birthday = models.DateField(_("spouse birthday date"), null=True, blank=True)
+    anniversary = models.DateField(_("anniversary date"), null=True, blank=True)
     phone_number = PhoneNumberField(_("phone number"), blank=True, db_index=True)
     membership_number = models.CharField(_("membership number"), max_length=50, null=True, blank=True)
     tax_number = models.CharField(
@@ -138,14 +143,19 @@ class Customer(PartyAddress):
         if self.timezone not in pytz.all_timezones_set:
             errors["timezone"] = _("Choose a timezone from the list.")
         today = dj_timezone.localdate()
-        for field in ("birthday", "spouse_birthday"):
+        for field in ("birthday", "spouse_birthday", "anniversary"):
             value = getattr(self, field)
             if isinstance(value, datetime.date) and value > today:
-                errors[field] = _("A birthday cannot be in the future.")
+                errors[field] = _("This date cannot be in the future.")
         errors.update(self.clean_gstin("tax_number"))
         if self.supply_type == SupplyType.B2B and not self.tax_number:
             errors.setdefault("tax_number", _("B2B supply needs the customer's GSTIN (tax number)."))
         return errors
+
+    @property
+    def net_opening_balance(self) -> Decimal:
+        """Return receivable minus payable opening balances over all branches."""
+        return sum((balance.signed_amount for balance in self.opening_balances.all()), Decimal(0))
 
     def _clashes(self) -> dict[str, str]:
         """Return an error for each unique field whose value another customer already has."""

@@ -11,6 +11,8 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, ImportJob
+from parties.models import OpeningBalance
+from parties.services import user_code_next, user_code_reserve
 from parties.text import next_free, username_base
 
 
@@ -24,9 +26,18 @@ def customer_username_for(*, full_name: str, exclude_pk: int | None = None) -> s
     return next_free(base, taken)
 
 
-def _save(customer: Customer, coupons: Iterable | None, offers: Iterable | None) -> Customer:
+def _membership_taken(code: str) -> bool:
+    return Customer.objects.filter(membership_number__lower=code.lower()).exists()
+
+
+def _save(
+    customer: Customer, coupons: Iterable | None, offers: Iterable | None, opening_balances: Iterable | None
+) -> Customer:
     if not customer.username:
         customer.username = customer_username_for(full_name=customer.full_name, exclude_pk=customer.pk)
+    if customer.pk is None and not (customer.membership_number or "").strip():
+        # Handed out in this transaction: a failed save gives the number back.
+        customer.membership_number = user_code_next(kind="customer", taken=_membership_taken)
     customer.full_clean()
     try:
         with transaction.atomic():
@@ -39,27 +50,53 @@ def _save(customer: Customer, coupons: Iterable | None, offers: Iterable | None)
         customer.coupons.set(coupons)
     if offers is not None:
         customer.offers.set(offers)
+    if opening_balances is not None:
+        opening_balances_set(customer=customer, rows=opening_balances)
     return customer
+
+
+def opening_balances_set(*, customer: Customer, rows: Iterable[dict]) -> None:
+    """Replace a customer's opening balances: one row per branch, amounts of 0 or more."""
+    balances = [OpeningBalance(customer=customer, **row) for row in rows]
+    seen = set()
+    for balance in balances:
+        balance.full_clean(exclude={"customer"}, validate_unique=False)
+        if balance.branch_id in seen:
+            raise ValidationError(_("Each branch can have only one opening balance."))
+        seen.add(balance.branch_id)
+    customer.opening_balances.all().delete()
+    OpeningBalance.objects.bulk_create(balances)
 
 
 @transaction.atomic
 def customer_create(
-    *, full_name: str, created_by=None, coupons: Iterable | None = None, offers: Iterable | None = None, **fields
+    *,
+    full_name: str,
+    created_by=None,
+    coupons: Iterable | None = None,
+    offers: Iterable | None = None,
+    opening_balances: Iterable | None = None,
+    **fields,
 ) -> Customer:
-    """Create a customer from the form's fields, filling the user name when blank."""
+    """Create a customer from the form's fields, filling the user name (and code) when blank."""
     customer = Customer(full_name=full_name, created_by=created_by, **fields)
-    return _save(customer, coupons, offers)
+    return _save(customer, coupons, offers, opening_balances)
 
 
 @transaction.atomic
 def customer_update(
-    *, customer: Customer, coupons: Iterable | None = None, offers: Iterable | None = None, **fields
+    *,
+    customer: Customer,
+    coupons: Iterable | None = None,
+    offers: Iterable | None = None,
+    opening_balances: Iterable | None = None,
+    **fields,
 ) -> Customer:
     """Change a customer's fields; nothing is saved when any of them is invalid."""
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
-    return _save(locked, coupons, offers)
+    return _save(locked, coupons, offers, opening_balances)
 
 
 @transaction.atomic
@@ -105,6 +142,10 @@ def customer_import_apply(*, plan, expected_fingerprint: str, user=None) -> dict
     if customers_fingerprint() != expected_fingerprint:
         raise ValidationError(_("Customers changed since the dry run; check the file again before importing."))
     now = dj_timezone.now()
+    uncoded = [customer for customer, _many in plan.new if not customer.membership_number]
+    codes = user_code_reserve(kind="customer", count=len(uncoded), taken=_membership_taken)
+    for customer, code in zip(uncoded, codes, strict=False):
+        customer.membership_number = code
     new_customers = []
     for customer, _many in plan.new:
         customer.created_by = user if getattr(user, "pk", None) else None

@@ -11,7 +11,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from customers import exports, imports, selectors, services
-from customers.forms import CustomerForm, CustomerImportForm
+from customers.forms import CustomerForm, CustomerImportForm, OpeningBalanceFormSet
 from customers.models import Customer, ImportJob
 from parties.background import run_in_background
 from parties.exports import csv_response, xlsx_response
@@ -45,7 +45,32 @@ class CustomerObjectMixin:
             raise Http404(_("No customer with this id.")) from None
 
 
-class CustomerCreateView(ServiceFormView):
+class OpeningBalancesMixin:
+    """The form's "Opening Balance for Branches" tab: an inline formset saved with the customer."""
+
+    def get_balances(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        return OpeningBalanceFormSet(data, instance=self.object or Customer(), prefix="balances")
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("balances", getattr(self, "balances", None) or self.get_balances())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form, self.balances = self.get_form(), self.get_balances()
+        if form.is_valid() and self.balances.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def balance_rows(self) -> list[dict]:
+        return [
+            {key: data[key] for key in ("branch", "amount", "side")}
+            for data in self.balances.cleaned_data
+            if data and not data.get("DELETE")
+        ]
+
+
+class CustomerCreateView(OpeningBalancesMixin, ServiceFormView):
     template_name = "customers/customer_form.html"
     permission_required = "customers.add_customer"
     form_class = CustomerForm
@@ -53,10 +78,12 @@ class CustomerCreateView(ServiceFormView):
     success_message = _("Customer “%(name)s” was created.")
 
     def perform(self, form):
-        return services.customer_create(created_by=self.request.user, **form.cleaned_data)
+        return services.customer_create(
+            created_by=self.request.user, opening_balances=self.balance_rows(), **form.cleaned_data
+        )
 
 
-class CustomerUpdateView(CustomerObjectMixin, ServiceFormView):
+class CustomerUpdateView(CustomerObjectMixin, OpeningBalancesMixin, ServiceFormView):
     template_name = "customers/customer_form.html"
     permission_required = "customers.change_customer"
     form_class = CustomerForm
@@ -64,7 +91,7 @@ class CustomerUpdateView(CustomerObjectMixin, ServiceFormView):
     success_message = _("Customer “%(name)s” was updated.")
 
     def perform(self, form):
-        return services.customer_update(customer=self.object, **form.cleaned_data)
+        return services.customer_update(customer=self.object, opening_balances=self.balance_rows(), **form.cleaned_data)
 
 
 class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):

@@ -1,26 +1,106 @@
 """Coupons, offers and the points ledger."""
 
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parties.models import MasterRecord
 
 
-class Coupon(MasterRecord):
-    code = models.CharField(_("code"), max_length=30, blank=True)
+class DiscountType(models.TextChoices):
+    PERCENT = "percent", _("Percent")
+    AMOUNT = "amount", _("Fixed amount")
+
+
+class Promotion(MasterRecord):
+    """What coupons and offers share: a discount and the dates it is valid."""
+
     description = models.TextField(_("description"), blank=True)
+    discount_type = models.CharField(
+        _("discount type"), max_length=7, choices=DiscountType.choices, default=DiscountType.PERCENT
+    )
+    value = models.DecimalField(_("value"), max_digits=12, decimal_places=2, default=Decimal("1"))
+    valid_from = models.DateTimeField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateTimeField(_("valid to"), null=True, blank=True)
 
     class Meta(MasterRecord.Meta):
+        abstract = True
+
+    def clean(self):
+        errors = {}
+        if self.value is not None and self.value <= 0:
+            errors["value"] = _("The value must be more than 0.")
+        elif self.value is not None and self.discount_type == DiscountType.PERCENT and self.value > 100:
+            errors["value"] = _("A percent discount cannot be more than 100.")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            errors["valid_to"] = _("The end cannot be before the start.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_expired(self) -> bool:
+        return bool(self.valid_to and self.valid_to < timezone.now())
+
+    @classmethod
+    def assignable(cls) -> Q:
+        """Return the condition for rows that may be given to customers now: active and not expired."""
+        return Q(is_active=True) & (Q(valid_to__isnull=True) | Q(valid_to__gte=timezone.now()))
+
+
+class Coupon(Promotion):
+    code = models.CharField(_("code"), max_length=30)
+    max_discount_amount = models.DecimalField(
+        _("maximum discount"), max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    min_cart_amount = models.DecimalField(
+        _("minimum cart amount"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+    )
+    usage_limit_total = models.PositiveIntegerField(
+        _("usage limit"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    usage_limit_per_customer = models.PositiveIntegerField(
+        _("usage limit per customer"), null=True, blank=True, validators=[MinValueValidator(1)]
+    )
+    affiliate = models.ForeignKey(
+        "parties.Affiliate",
+        verbose_name=_("affiliate"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="coupons",
+    )
+    priority = models.IntegerField(_("priority"), default=0)
+
+    class Meta(Promotion.Meta):
         verbose_name = _("coupon")
+        constraints = [
+            *Promotion.Meta.constraints,
+            models.UniqueConstraint(
+                Lower("code"),
+                name="coupon_code_ci_unique",
+                violation_error_message=_("Another coupon already has this code."),
+            ),
+        ]
+
+    def clean(self):
+        self.code = (self.code or "").strip().upper()
+        super().clean()
 
 
-class Offer(MasterRecord):
-    description = models.TextField(_("description"), blank=True)
-
-    class Meta(MasterRecord.Meta):
+class Offer(Promotion):
+    class Meta(Promotion.Meta):
         verbose_name = _("offer")
 
 

@@ -8,4 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("parties/customers/", include("customers.urls")),
     path("parties/", include("parties.urls")),
+    path("loyalty/", include("loyalty.urls")),
+    path("settings/", include("parties.settings_urls")),
 ]

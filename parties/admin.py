@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from parties.models import Affiliate, Agent, CreditRule
+from parties.models import Affiliate, Agent, Branch, CreditRule, OpeningBalance, UserCode, UserDateSetup
 
 
 class MasterAdmin(admin.ModelAdmin):
@@ -19,9 +19,35 @@ class AgentAdmin(MasterAdmin):
 
 @admin.register(CreditRule)
 class CreditRuleAdmin(MasterAdmin):
-    list_display = ("name", "credit_days", "is_active", "created_on")
+    list_display = ("name", "credit_days", "credit_limit", "on_exceed", "is_active", "created_on")
 
 
 @admin.register(Affiliate)
 class AffiliateAdmin(MasterAdmin):
-    pass
+    list_display = ("name", "slug", "owner_customer", "commission_percent", "is_active", "created_on")
+    raw_id_fields = ("owner_customer",)
+
+
+@admin.register(Branch)
+class BranchAdmin(MasterAdmin):
+    list_display = ("name", "code", "is_main", "city", "gst_number", "is_active", "created_on")
+    search_fields = ("name", "code", "city", "gst_number")
+
+
+@admin.register(OpeningBalance)
+class OpeningBalanceAdmin(admin.ModelAdmin):
+    list_display = ("customer", "branch", "amount", "side")
+    list_filter = ("branch", "side")
+    search_fields = ("customer__full_name", "customer__membership_number")
+    list_select_related = ("customer", "branch")
+    raw_id_fields = ("customer",)
+
+
+@admin.register(UserCode)
+class UserCodeAdmin(admin.ModelAdmin):
+    list_display = ("kind", "prefix", "next_number", "suffix", "padding", "enabled")
+
+
+@admin.register(UserDateSetup)
+class UserDateSetupAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "birthday_enabled", "spouse_birthday_enabled", "anniversary_enabled")

@@ -56,12 +56,13 @@ class ListFilterSet(django_filters.FilterSet):
 
     search_fields: tuple[str, ...] = ()
     phone_fields: tuple[str, ...] = ()
+    search_placeholder = _("Search…")
     defaults = {"status": "active"}
 
     q = django_filters.CharFilter(
         method="filter_search",
         label=_("Search"),
-        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Name, phone, email, number…")}),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Search…")}),
     )
     status = StatusFilter()
     created_on = django_filters.DateFromToRangeFilter(
@@ -75,6 +76,7 @@ class ListFilterSet(django_filters.FilterSet):
             if not data.get(key):
                 data[key] = value
         super().__init__(data, *args, **kwargs)
+        self.form.fields[SEARCH_PARAM].widget.attrs["placeholder"] = self.search_placeholder
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -43,7 +43,7 @@ class PartyFormMixin:
 
     - The state field is a drop-down of the chosen country's states, or free text
       where the country has none (static/js/app.js swaps it when the country changes).
-    - Look-up fields offer active rows only, plus whatever the record already has.
+    - Look-up fields offer active (and unexpired) rows only, plus whatever the record already has.
     - Dates use the browser's date picker.
     """
 
@@ -82,7 +82,8 @@ class PartyFormMixin:
             if not hasattr(model, "is_active"):
                 continue
             current = self._current_ids(name)
-            field.queryset = model.objects.filter(Q(is_active=True) | Q(pk__in=current))
+            offered = model.assignable() if hasattr(model, "assignable") else Q(is_active=True)
+            field.queryset = model.objects.filter(offered | Q(pk__in=current))
 
     def _current_ids(self, name: str) -> list:
         instance = getattr(self, "instance", None)

@@ -1,12 +1,17 @@
 """What customers, suppliers and branches share, and the masters they point to."""
 
 import re
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy as ngettext
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
 
@@ -105,37 +110,237 @@ class PartyAddress(models.Model):
         return {}
 
 
+PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
+
+
 class Agent(MasterRecord):
     """A sales or relationship employee that customers are assigned to."""
 
-    code = models.CharField(_("code"), max_length=30, blank=True)
+    code = models.CharField(_("code"), max_length=30, blank=True, help_text=_("Given automatically when left blank."))
     phone = PhoneNumberField(_("phone"), blank=True)
     email = models.EmailField(_("email"), blank=True)
+    commission_percent = models.DecimalField(
+        _("commission %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_VALIDATORS
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="agent",
+        help_text=_("The staff login of this agent, if they use the back office."),
+    )
 
     class Meta(MasterRecord.Meta):
         verbose_name = _("agent")
+        constraints = [
+            *MasterRecord.Meta.constraints,
+            models.UniqueConstraint(
+                Lower("code"),
+                condition=~Q(code=""),
+                name="agent_code_ci_unique",
+                violation_error_message=_("Another agent already has this code."),
+            ),
+        ]
 
 
 class CreditRule(MasterRecord):
-    """How many days a customer may take to pay (or to return goods)."""
+    """How long a customer may take to pay (or to return goods), and up to what amount."""
+
+    class OnExceed(models.TextChoices):
+        WARN = "warn", _("Warn")
+        BLOCK = "block", _("Block")
 
     credit_days = models.PositiveIntegerField(_("credit days"), default=0)
     description = models.TextField(_("description"), blank=True)
+    credit_limit = models.DecimalField(
+        _("credit limit"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("Leave blank for no amount limit."),
+    )
+    on_exceed = models.CharField(_("when exceeded"), max_length=5, choices=OnExceed.choices, default=OnExceed.WARN)
 
     class Meta(MasterRecord.Meta):
         verbose_name = _("credit rule")
+
+    @property
+    def summary(self) -> str:
+        """Return "30 days, limit 50,000 (block)" for showing beside the choice."""
+        days = ngettext("%(days)d day", "%(days)d days", self.credit_days) % {"days": self.credit_days}
+        if self.credit_limit is None:
+            return _("%(days)s, no amount limit") % {"days": days}
+        return _("%(days)s, limit %(limit)s (%(action)s)") % {
+            "days": days,
+            "limit": f"{self.credit_limit:,.2f}",
+            "action": self.get_on_exceed_display().lower(),
+        }
 
 
 class Affiliate(MasterRecord):
     """A referral partner a customer came through."""
 
     comment = models.TextField(_("comment"), blank=True)
+    slug = models.SlugField(
+        _("friendly URL name"),
+        max_length=120,
+        unique=True,
+        blank=True,
+        help_text=_("Used in referral links; filled from the name when left blank."),
+    )
+    owner_customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("owner (customer)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="owned_affiliates",
+    )
+    commission_percent = models.DecimalField(
+        _("commission %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_VALIDATORS
+    )
 
     class Meta(MasterRecord.Meta):
         verbose_name = _("affiliate")
 
 
-def raise_errors(errors: dict) -> None:
-    """Raise a ValidationError for the collected field errors, if any."""
-    if errors:
-        raise ValidationError(errors)
+class Branch(PartyAddress, MasterRecord):
+    """A store or warehouse; customers can carry an opening balance per branch."""
+
+    code = models.CharField(_("code"), max_length=20)
+    is_main = models.BooleanField(_("main branch"), default=False)
+    gst_number = models.CharField(_("GST number"), max_length=20, blank=True)
+
+    class Meta(MasterRecord.Meta):
+        verbose_name = _("branch")
+        verbose_name_plural = _("branches")
+        constraints = [
+            *MasterRecord.Meta.constraints,
+            models.UniqueConstraint(
+                Lower("code"),
+                name="branch_code_ci_unique",
+                violation_error_message=_("Another branch already has this code."),
+            ),
+            models.UniqueConstraint(
+                fields=["is_main"],
+                condition=Q(is_main=True),
+                name="branch_one_main",
+                violation_error_message=_("Another branch is already the main branch."),
+            ),
+        ]
+
+    def clean(self):
+        errors = self.clean_address()
+        self.code = (self.code or "").strip().upper()
+        errors.update(self.clean_gstin("gst_number"))
+        if errors:
+            raise ValidationError(errors)
+
+
+class OpeningBalance(models.Model):
+    """What a party owed (receivable) or was owed (payable) at one branch when records began."""
+
+    class Side(models.TextChoices):
+        RECEIVABLE = "receivable", _("Receivable (they owe us)")
+        PAYABLE = "payable", _("Payable (we owe them)")
+
+    customer = models.ForeignKey(
+        "customers.Customer", on_delete=models.CASCADE, related_name="opening_balances", verbose_name=_("customer")
+    )
+    branch = models.ForeignKey(
+        Branch, on_delete=models.PROTECT, related_name="opening_balances", verbose_name=_("branch")
+    )
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
+    side = models.CharField(_("side"), max_length=10, choices=Side.choices, default=Side.RECEIVABLE)
+
+    class Meta:
+        verbose_name = _("opening balance")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "branch"],
+                name="opening_balance_one_per_branch",
+                violation_error_message=_("This branch already has an opening balance."),
+            ),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="opening_balance_not_negative"),
+        ]
+
+    def __str__(self):
+        return f"{self.branch}: {self.amount} {self.get_side_display()}"
+
+    @property
+    def signed_amount(self) -> Decimal:
+        """Return the amount as receivable-positive, payable-negative."""
+        return self.amount if self.side == self.Side.RECEIVABLE else -self.amount
+
+
+class UserCode(models.Model):
+    """Automatic codes for one kind of party: prefix + zero-padded running number + suffix."""
+
+    class Kind(models.TextChoices):
+        CUSTOMER = "customer", _("Customers")
+        SUPPLIER = "supplier", _("Suppliers")
+        AGENT = "agent", _("Employees (agents)")
+
+    kind = models.CharField(_("for"), max_length=10, choices=Kind.choices, unique=True)
+    prefix = models.CharField(
+        _("prefix"), max_length=10, validators=[RegexValidator(r"^[A-Za-z0-9]*$", _("Use letters and digits only."))]
+    )
+    next_number = models.PositiveIntegerField(_("next number"), default=1, validators=[MinValueValidator(1)])
+    suffix = models.CharField(
+        _("suffix"),
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[A-Za-z0-9-]*$", _("Use letters, digits and dashes only."))],
+    )
+    padding = models.PositiveSmallIntegerField(
+        _("digits"), default=5, validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    enabled = models.BooleanField(_("enabled"), default=True)
+
+    class Meta:
+        verbose_name = _("automatic user code")
+        ordering = ["kind"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.preview}"
+
+    @property
+    def preview(self) -> str:
+        """Return the code the next record will get."""
+        return f"{self.prefix}{self.next_number:0{self.padding}d}{self.suffix}"
+
+
+class UserDateSetup(models.Model):
+    """Which optional dates the customer form shows, and which it requires (one row)."""
+
+    birthday_enabled = models.BooleanField(_("birthday shown"), default=True)
+    birthday_required = models.BooleanField(_("birthday required"), default=False)
+    spouse_birthday_enabled = models.BooleanField(_("spouse birthday shown"), default=True)
+    spouse_birthday_required = models.BooleanField(_("spouse birthday required"), default=False)
+    anniversary_enabled = models.BooleanField(_("anniversary shown"), default=True)
+    anniversary_required = models.BooleanField(_("anniversary required"), default=False)
+
+    DATES = ("birthday", "spouse_birthday", "anniversary")
+
+    class Meta:
+        verbose_name = _("user date setup")
+
+    def __str__(self):
+        return str(_("User date setup"))
+
+    def clean(self):
+        errors = {}
+        for name in self.DATES:
+            if getattr(self, f"{name}_required") and not getattr(self, f"{name}_enabled"):
+                errors[f"{name}_required"] = _("A date can only be required when it is shown.")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def current(cls) -> "UserDateSetup":
+        """Return the setup row, creating the default one the first time."""
+        return cls.objects.get_or_create(pk=1)[0]

@@ -99,6 +99,9 @@ class ServiceFormView(StaffRequiredMixin, FormView):
         kwargs["instance"] = self.object
         return kwargs
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(object=self.object, **kwargs)
+
     def perform(self, form):
         raise NotImplementedError
 

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from customers import services
 from customers.models import Customer
 from parties import gstin
+from parties.models import UserCode
 from tests.factories import CouponFactory, CustomerFactory, OfferFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,10 +46,22 @@ def test_duplicate_membership_number_is_refused():
     assert "already used by A" in error.value.message_dict["membership_number"][0]
 
 
-def test_blank_membership_numbers_do_not_clash():
+def test_blank_membership_numbers_get_automatic_codes():
+    first = services.customer_create(full_name="A", membership_number="")
+    second = services.customer_create(full_name="B", membership_number="  ")
+    assert (first.membership_number, second.membership_number) == ("CUS00001", "CUS00002")
+
+
+def test_blank_membership_numbers_stay_blank_when_codes_are_off():
+    UserCode.objects.filter(kind="customer").update(enabled=False)
     services.customer_create(full_name="A", membership_number="")
     services.customer_create(full_name="B", membership_number="  ")
     assert Customer.objects.filter(membership_number__isnull=True).count() == 2
+
+
+def test_hand_typed_code_wins_and_automatic_codes_skip_it():
+    services.customer_create(full_name="A", membership_number="cus00001")
+    assert services.customer_create(full_name="B").membership_number == "CUS00002"
 
 
 @pytest.mark.parametrize("typed", ["98765 43210", "+91 98765-43210", "09876543210"])

@@ -22,6 +22,8 @@ def valid_post(**overrides):
         "timezone": "Asia/Kolkata",
         "country": "IN",
         "state_or_province": "IN-TN",
+        "balances-TOTAL_FORMS": "0",
+        "balances-INITIAL_FORMS": "0",
     }
     data.update(overrides)
     return data

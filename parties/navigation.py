@@ -1,0 +1,55 @@
+"""The sidebar: each entry shows only to users allowed to open it."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+# (section, [(label, url name, permission)]); a None url name is a screen still to come.
+MENU = (
+    (
+        _("Parties"),
+        (
+            (_("Customers"), "customers:customer-list", "customers.view_customer"),
+            (_("Customer Groups"), "parties:customer-group-list", "customers.view_customergroup"),
+            (_("Suppliers"), None, None),
+            (_("Supplier Groups"), None, None),
+        ),
+    ),
+    (
+        _("Loyalty"),
+        (
+            (_("Coupons"), "loyalty:coupon-list", "loyalty.view_coupon"),
+            (_("Offers"), "loyalty:offer-list", "loyalty.view_offer"),
+        ),
+    ),
+    (
+        _("Settings"),
+        (
+            (_("Agents"), "parties:agent-list", "parties.view_agent"),
+            (_("Credit Rules"), "parties:credit-rule-list", "parties.view_creditrule"),
+            (_("Affiliates"), "parties:affiliate-list", "parties.view_affiliate"),
+            (_("Branches"), "parties:branch-list", "parties.view_branch"),
+            (_("Automatic User Codes"), "settings:user-codes", "parties.change_usercode"),
+            (_("User Date Setup"), "settings:user-dates", "parties.change_userdatesetup"),
+        ),
+    ),
+)
+
+
+def navigation(request) -> dict:
+    """Return the sidebar sections for the current user, the current screen marked."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    path = request.path
+    sections = []
+    for title, entries in MENU:
+        items = []
+        for label, url_name, permission in entries:
+            if url_name is None:
+                items.append({"label": label, "url": None, "active": False})
+            elif user.has_perm(permission):
+                url = reverse(url_name)
+                items.append({"label": label, "url": url, "active": path.startswith(url)})
+        if any(item["url"] for item in items):
+            sections.append({"title": title, "items": items})
+    return {"menu": sections}
