@@ -285,6 +285,8 @@ class UserCode(models.Model):
         SUPPLIER = "supplier", _("Suppliers")
         AGENT = "agent", _("Employees (agents)")
 
+    DEFAULT_PREFIXES = {Kind.CUSTOMER: "CUS", Kind.SUPPLIER: "SUP", Kind.AGENT: "EMP"}
+
     kind = models.CharField(_("for"), max_length=10, choices=Kind.choices, unique=True)
     prefix = models.CharField(
         _("prefix"), max_length=10, validators=[RegexValidator(r"^[A-Za-z0-9]*$", _("Use letters and digits only."))]

@@ -20,8 +20,9 @@ def user_code_reserve(*, kind: str, count: int, taken: Callable[[str], bool] | N
     whose code is already `taken` (typed by hand earlier) are skipped.
     """
     with transaction.atomic():
-        row = UserCode.objects.select_for_update().filter(kind=kind).first()
-        if row is None or not row.enabled or count <= 0:
+        UserCode.objects.get_or_create(kind=kind, defaults={"prefix": UserCode.DEFAULT_PREFIXES[kind]})
+        row = UserCode.objects.select_for_update().get(kind=kind)
+        if not row.enabled or count <= 0:
             return []
         codes, number = [], row.next_number
         while len(codes) < count:
