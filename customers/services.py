@@ -5,25 +5,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models import ProtectedError, Q
+from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Customer, ImportJob
-from parties.models import OpeningBalance
-from parties.services import user_code_next, user_code_reserve
-from parties.text import next_free, username_base
-
-
-def customer_username_for(*, full_name: str, exclude_pk: int | None = None) -> str:
-    """Return a free user name made from the full name ("Priya Raman" -> "priya-raman-2")."""
-    base = username_base(full_name) or "customer"
-    similar = Customer.objects.filter(Q(username__lower=base) | Q(username__istartswith=f"{base}-"))
-    if exclude_pk:
-        similar = similar.exclude(pk=exclude_pk)
-    taken = {name.lower() for name in similar.values_list("username", flat=True)}
-    return next_free(base, taken)
+from parties.services import party_deactivate, party_save, user_code_reserve
 
 
 def _membership_taken(code: str) -> bool:
@@ -33,39 +21,13 @@ def _membership_taken(code: str) -> bool:
 def _save(
     customer: Customer, coupons: Iterable | None, offers: Iterable | None, opening_balances: Iterable | None
 ) -> Customer:
-    if not customer.username:
-        customer.username = customer_username_for(full_name=customer.full_name, exclude_pk=customer.pk)
-    if customer.pk is None and not (customer.membership_number or "").strip():
-        # Handed out in this transaction: a failed save gives the number back.
-        customer.membership_number = user_code_next(kind="customer", taken=_membership_taken)
-    customer.full_clean()
-    try:
-        with transaction.atomic():
-            customer.save()
-    except IntegrityError:
-        # Another request saved the same user name or membership number in the meantime.
-        customer.full_clean()
-        raise
-    if coupons is not None:
-        customer.coupons.set(coupons)
-    if offers is not None:
-        customer.offers.set(offers)
-    if opening_balances is not None:
-        opening_balances_set(customer=customer, rows=opening_balances)
-    return customer
-
-
-def opening_balances_set(*, customer: Customer, rows: Iterable[dict]) -> None:
-    """Replace a customer's opening balances: one row per branch, amounts of 0 or more."""
-    balances = [OpeningBalance(customer=customer, **row) for row in rows]
-    seen = set()
-    for balance in balances:
-        balance.full_clean(exclude={"customer"}, validate_unique=False)
-        if balance.branch_id in seen:
-            raise ValidationError(_("Each branch can have only one opening balance."))
-        seen.add(balance.branch_id)
-    customer.opening_balances.all().delete()
-    OpeningBalance.objects.bulk_create(balances)
+    return party_save(
+        customer,
+        code_field="membership_number",
+        code_kind="customer",
+        many={"coupons": coupons, "offers": offers},
+        opening_balances=opening_balances,
+    )
 
 
 @transaction.atomic
@@ -120,12 +82,9 @@ def customer_delete(*, customer: Customer) -> None:
         ) from None
 
 
-@transaction.atomic
 def customer_deactivate(*, customer: Customer) -> Customer:
     """Mark a customer inactive, keeping their record and ledger."""
-    Customer.objects.filter(pk=customer.pk).update(is_active=False)
-    customer.is_active = False
-    return customer
+    return party_deactivate(party=customer)
 
 
 @transaction.atomic

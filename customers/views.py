@@ -15,7 +15,14 @@ from customers.forms import CustomerForm, CustomerImportForm, OpeningBalanceForm
 from customers.models import Customer, ImportJob
 from parties.background import run_in_background
 from parties.exports import csv_response, xlsx_response
-from parties.views import FilteredListView, ServiceDeleteView, ServiceFormView, StaffRequiredMixin, add_form_errors
+from parties.views import (
+    FilteredListView,
+    PartyCreateView,
+    PartyUpdateView,
+    ServiceDeleteView,
+    StaffRequiredMixin,
+    add_form_errors,
+)
 
 
 class CustomerListView(FilteredListView):
@@ -45,53 +52,24 @@ class CustomerObjectMixin:
             raise Http404(_("No customer with this id.")) from None
 
 
-class OpeningBalancesMixin:
-    """The form's "Opening Balance for Branches" tab: an inline formset saved with the customer."""
-
-    def get_balances(self):
-        data = self.request.POST if self.request.method == "POST" else None
-        return OpeningBalanceFormSet(data, instance=self.object or Customer(), prefix="balances")
-
-    def get_context_data(self, **kwargs):
-        kwargs.setdefault("balances", getattr(self, "balances", None) or self.get_balances())
-        return super().get_context_data(**kwargs)
-
-    def post(self, request, *args, **kwargs):
-        form, self.balances = self.get_form(), self.get_balances()
-        if form.is_valid() and self.balances.is_valid():
-            return self.form_valid(form)
-        return self.form_invalid(form)
-
-    def balance_rows(self) -> list[dict]:
-        return [
-            {key: data[key] for key in ("branch", "amount", "side")}
-            for data in self.balances.cleaned_data
-            if data and not data.get("DELETE")
-        ]
-
-
-class CustomerCreateView(OpeningBalancesMixin, ServiceFormView):
+class CustomerCreateView(PartyCreateView):
     template_name = "customers/customer_form.html"
     permission_required = "customers.add_customer"
     form_class = CustomerForm
+    formset_class = OpeningBalanceFormSet
+    create_service = services.customer_create
     success_url = reverse_lazy("customers:customer-list")
     success_message = _("Customer “%(name)s” was created.")
 
-    def perform(self, form):
-        return services.customer_create(
-            created_by=self.request.user, opening_balances=self.balance_rows(), **form.cleaned_data
-        )
 
-
-class CustomerUpdateView(CustomerObjectMixin, OpeningBalancesMixin, ServiceFormView):
+class CustomerUpdateView(CustomerObjectMixin, PartyUpdateView):
     template_name = "customers/customer_form.html"
     permission_required = "customers.change_customer"
     form_class = CustomerForm
+    formset_class = OpeningBalanceFormSet
+    update_service = services.customer_update
     success_url = reverse_lazy("customers:customer-list")
     success_message = _("Customer “%(name)s” was updated.")
-
-    def perform(self, form):
-        return services.customer_update(customer=self.object, opening_balances=self.balance_rows(), **form.cleaned_data)
 
 
 class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from parties import geo
 from parties.filters import DateInput
+from parties.models import Branch, OpeningBalance, default_timezone
 
 
 @lru_cache(maxsize=1)
@@ -93,3 +94,66 @@ class PartyFormMixin:
             return list(getattr(instance, name).values_list("pk", flat=True))
         value = getattr(instance, f"{name}_id", None)
         return [value] if value else []
+
+
+class OpeningBalanceForm(forms.ModelForm):
+    class Meta:
+        model = OpeningBalance
+        fields = ("branch", "amount", "side")
+        widgets = {"amount": forms.NumberInput(attrs={"step": "0.01", "min": "0"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = [self.instance.branch_id] if self.instance.branch_id else []
+        self.fields["branch"].queryset = Branch.objects.filter(Q(is_active=True) | Q(pk__in=current))
+
+
+def opening_balance_formset(party_model):
+    """Return the "Opening Balance for Branches" formset class for customers or suppliers."""
+    return forms.inlineformset_factory(
+        party_model,
+        OpeningBalance,
+        form=OpeningBalanceForm,
+        fk_name=party_model._meta.model_name,
+        extra=1,
+        can_delete=True,
+    )
+
+
+# Widgets every party form uses for the fields they share.
+PARTY_WIDGETS = {
+    "full_name": forms.TextInput(attrs={"data-username-source": "", "autofocus": True}),
+    "username": forms.TextInput(attrs={"data-username-target": ""}),
+    "tax_number": forms.TextInput(attrs={"data-gstin-field": "", "autocapitalize": "characters"}),
+    "phone_number": forms.TextInput(attrs={"type": "tel", "placeholder": "98765 43210"}),
+    "contact_phone": forms.TextInput(attrs={"type": "tel"}),
+}
+ADDRESS_FIELDS = (
+    "country",
+    "state_or_province",
+    "postal_code",
+    "city",
+    "address_line1",
+    "address_line2",
+    "contact_name",
+    "contact_phone",
+)
+
+
+class PartyForm(PartyFormMixin, forms.ModelForm):
+    """The base of the customer and supplier forms: fields in titled sections."""
+
+    sections: tuple = ()
+    timezone = forms.ChoiceField(label=_("Timezone"), choices=timezone_choices, initial=default_timezone)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.setup_party_fields()
+        if not self.instance.pk:
+            del self.fields["is_active"]
+        if "credit_rule" in self.fields:
+            self.fields["credit_rule"].label_from_instance = lambda rule: f"{rule} · {rule.summary}"
+
+    def grouped_fields(self):
+        """Return (title, bound fields) for each section of the form."""
+        return [(title, [self[name] for name in names if name in self.fields]) for title, names in self.sections]

@@ -3,13 +3,14 @@
 import re
 from decimal import Decimal
 
+import pytz
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy as ngettext
 from django_countries.fields import CountryField
@@ -25,7 +26,7 @@ class MasterRecord(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     is_active = models.BooleanField(_("active"), default=True)
-    created_on = models.DateTimeField(_("created on"), default=timezone.now, editable=False, db_index=True)
+    created_on = models.DateTimeField(_("created on"), default=dj_timezone.now, editable=False, db_index=True)
 
     class Meta:
         abstract = True
@@ -108,6 +109,96 @@ class PartyAddress(models.Model):
                 }
             }
         return {}
+
+
+def default_timezone() -> str:
+    return settings.TIME_ZONE
+
+
+class Party(PartyAddress):
+    """What customers and suppliers share: names, contact, tax number, credit rule, status.
+
+    Subclasses list their unique text fields in `unique_fields` (user name
+    first); clean() normalises a row and names any clash with another row.
+    """
+
+    full_name = models.CharField(_("full name"), max_length=150)
+    alias_name = models.CharField(_("alias name"), max_length=150, blank=True)
+    username = models.CharField(
+        _("user name"), max_length=150, blank=True, help_text=_("Filled from the full name when left blank.")
+    )
+    email = models.EmailField(_("email"), blank=True)
+    phone_number = PhoneNumberField(_("phone number"), blank=True, db_index=True)
+    tax_number = models.CharField(_("tax number"), max_length=20, blank=True, help_text=_("GSTIN for Indian parties."))
+    timezone = models.CharField(_("timezone"), max_length=64, default=default_timezone)
+    credit_rule = models.ForeignKey(
+        "parties.CreditRule",
+        verbose_name=_("credit rule"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="%(class)ss",
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_on = models.DateTimeField(_("created on"), default=dj_timezone.now, editable=False)
+    updated_on = models.DateTimeField(_("updated on"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+
+    unique_fields: tuple[str, ...] = ("username",)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.full_name
+
+    def clean(self):
+        errors = self.clean_values()
+        errors.update(self.clashes())
+        if errors:
+            raise ValidationError(errors)
+
+    def clean_values(self) -> dict[str, str]:
+        """Normalise this row's values and return the errors found, without looking at other rows."""
+        errors = self.clean_address()
+        self.full_name = " ".join((self.full_name or "").split())
+        self.alias_name = (self.alias_name or "").strip()
+        self.username = (self.username or "").strip()
+        if self.timezone not in pytz.all_timezones_set:
+            errors["timezone"] = _("Choose a timezone from the list.")
+        errors.update(self.clean_gstin("tax_number"))
+        return errors
+
+    def clashes(self) -> dict[str, str]:
+        """Return an error for each unique field whose value another row already has."""
+        errors = {}
+        others = type(self).objects.exclude(pk=self.pk) if self.pk else type(self).objects.all()
+        for field in self.unique_fields:
+            value = getattr(self, field)
+            if not value:
+                continue
+            clash = others.filter(**{f"{field}__lower": value.lower()}).only("full_name").first()
+            if clash:
+                label = self._meta.get_field(field).verbose_name
+                errors[field] = _("The %(label)s “%(value)s” is already used by %(name)s.") % {
+                    "label": label,
+                    "value": value,
+                    "name": clash.full_name,
+                }
+        return errors
+
+    @property
+    def net_opening_balance(self) -> Decimal:
+        """Return receivable minus payable opening balances over all branches."""
+        return sum((balance.signed_amount for balance in self.opening_balances.all()), Decimal(0))
 
 
 PERCENT_VALIDATORS = [MinValueValidator(0), MaxValueValidator(100)]
@@ -249,7 +340,20 @@ class OpeningBalance(models.Model):
         PAYABLE = "payable", _("Payable (we owe them)")
 
     customer = models.ForeignKey(
-        "customers.Customer", on_delete=models.CASCADE, related_name="opening_balances", verbose_name=_("customer")
+        "customers.Customer",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="opening_balances",
+        verbose_name=_("customer"),
+    )
+    supplier = models.ForeignKey(
+        "parties.Supplier",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="opening_balances",
+        verbose_name=_("supplier"),
     )
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="opening_balances", verbose_name=_("branch")
@@ -264,6 +368,16 @@ class OpeningBalance(models.Model):
                 fields=["customer", "branch"],
                 name="opening_balance_one_per_branch",
                 violation_error_message=_("This branch already has an opening balance."),
+            ),
+            models.UniqueConstraint(
+                fields=["supplier", "branch"],
+                name="opening_balance_supplier_one_per_branch",
+                violation_error_message=_("This branch already has an opening balance."),
+            ),
+            models.CheckConstraint(
+                condition=Q(customer__isnull=False, supplier__isnull=True)
+                | Q(customer__isnull=True, supplier__isnull=False),
+                name="opening_balance_one_party",
             ),
             models.CheckConstraint(condition=Q(amount__gte=0), name="opening_balance_not_negative"),
         ]
@@ -346,3 +460,43 @@ class UserDateSetup(models.Model):
     def current(cls) -> "UserDateSetup":
         """Return the setup row, creating the default one the first time."""
         return cls.objects.get_or_create(pk=1)[0]
+
+
+class SupplierGroup(MasterRecord):
+    """A group of suppliers (distributors, manufacturers...)."""
+
+    description = models.TextField(_("description"), blank=True)
+
+    class Meta(MasterRecord.Meta):
+        verbose_name = _("supplier group")
+
+
+class Supplier(Party):
+    """Someone the store buys from."""
+
+    code = models.CharField(_("code"), max_length=30, blank=True, help_text=_("Given automatically when left blank."))
+    supplier_group = models.ForeignKey(
+        SupplierGroup,
+        verbose_name=_("supplier group"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="suppliers",
+    )
+
+    unique_fields = ("username", "code")
+
+    class Meta:
+        verbose_name = _("supplier")
+        constraints = [
+            models.UniqueConstraint(Lower("username"), name="supplier_username_ci_unique"),
+            models.UniqueConstraint(Lower("code"), condition=~Q(code=""), name="supplier_code_ci_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["created_on"], name="supplier_created_on_idx"),
+            models.Index(fields=["full_name", "-id"], name="supplier_full_name_idx"),
+        ]
+
+    def clean_values(self) -> dict[str, str]:
+        self.code = (self.code or "").strip()
+        return super().clean_values()

@@ -1,16 +1,16 @@
 """Writes shared by the masters: save, delete-or-explain, deactivate, automatic codes."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from parties.models import Affiliate, Agent, UserCode
-from parties.text import next_free
+from parties.models import Affiliate, Agent, OpeningBalance, Party, Supplier, UserCode
+from parties.text import next_free, username_base
 
 
 def user_code_reserve(*, kind: str, count: int, taken: Callable[[str], bool] | None = None) -> list[str]:
@@ -116,3 +116,98 @@ def master_deactivate(*, instance: models.Model) -> None:
     """Stop offering a master row for new assignments; customers keep it."""
     type(instance).objects.filter(pk=instance.pk).update(is_active=False)
     instance.is_active = False
+
+
+# Parties: what saving a customer and saving a supplier share
+
+
+def party_username_for(*, model: type[Party], full_name: str, exclude_pk: int | None = None) -> str:
+    """Return a free user name made from the full name ("Priya Raman" -> "priya-raman-2")."""
+    base = username_base(full_name) or model._meta.model_name
+    similar = model.objects.filter(Q(username__lower=base) | Q(username__istartswith=f"{base}-"))
+    if exclude_pk:
+        similar = similar.exclude(pk=exclude_pk)
+    taken = {name.lower() for name in similar.values_list("username", flat=True)}
+    return next_free(base, taken)
+
+
+def party_save(
+    party: Party,
+    *,
+    code_field: str,
+    code_kind: str,
+    many: dict[str, Iterable | None],
+    opening_balances: Iterable[dict] | None,
+) -> Party:
+    """Validate and save a customer or supplier with its many-to-many values and opening balances.
+
+    A blank user name is made from the full name; a new party with a blank
+    `code_field` gets the next automatic code of `code_kind` (handed out in
+    this transaction, so a failed save gives the number back).
+    """
+    model = type(party)
+    if not party.username:
+        party.username = party_username_for(model=model, full_name=party.full_name, exclude_pk=party.pk)
+    if party.pk is None and not (getattr(party, code_field) or "").strip():
+
+        def taken(code: str) -> bool:
+            return model.objects.filter(**{f"{code_field}__lower": code.lower()}).exists()
+
+        setattr(party, code_field, user_code_next(kind=code_kind, taken=taken))
+    party.full_clean()
+    try:
+        with transaction.atomic():
+            party.save()
+    except IntegrityError:
+        party.full_clean()  # a concurrent save took a unique value: say which
+        raise
+    for name, values in many.items():
+        if values is not None:
+            getattr(party, name).set(values)
+    if opening_balances is not None:
+        opening_balances_set(party=party, rows=opening_balances)
+    return party
+
+
+def opening_balances_set(*, party: Party, rows: Iterable[dict]) -> None:
+    """Replace a party's opening balances: one row per branch, amounts of 0 or more."""
+    party_field = party._meta.model_name
+    balances = [OpeningBalance(**{party_field: party}, **row) for row in rows]
+    seen = set()
+    for balance in balances:
+        balance.full_clean(exclude={"customer", "supplier"}, validate_unique=False, validate_constraints=False)
+        if balance.branch_id in seen:
+            raise ValidationError(_("Each branch can have only one opening balance."))
+        seen.add(balance.branch_id)
+    party.opening_balances.all().delete()
+    OpeningBalance.objects.bulk_create(balances)
+
+
+@transaction.atomic
+def supplier_create(*, full_name: str, created_by=None, opening_balances: Iterable | None = None, **fields) -> Supplier:
+    """Create a supplier, filling the user name and code when blank."""
+    supplier = Supplier(full_name=full_name, created_by=created_by, **fields)
+    return party_save(supplier, code_field="code", code_kind="supplier", many={}, opening_balances=opening_balances)
+
+
+@transaction.atomic
+def supplier_update(*, supplier: Supplier, opening_balances: Iterable | None = None, **fields) -> Supplier:
+    """Change a supplier's fields; nothing is saved when any of them is invalid."""
+    locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    return party_save(locked, code_field="code", code_kind="supplier", many={}, opening_balances=opening_balances)
+
+
+@transaction.atomic
+def supplier_delete(*, supplier: Supplier) -> None:
+    """Delete a supplier and their opening balances."""
+    supplier.delete()
+
+
+@transaction.atomic
+def party_deactivate(*, party: Party) -> Party:
+    """Mark a customer or supplier inactive, keeping their record."""
+    type(party).objects.filter(pk=party.pk).update(is_active=False)
+    party.is_active = False
+    return party

@@ -161,6 +161,55 @@ class ServiceDeleteView(StaffRequiredMixin, TemplateView):
         return redirect(self.get_success_url())
 
 
+class OpeningBalancesMixin:
+    """The form's "Opening Balance for Branches" tab: an inline formset saved with the party."""
+
+    formset_class = None
+
+    def get_balances(self):
+        data = self.request.POST if self.request.method == "POST" else None
+        instance = self.object or self.formset_class.fk.related_model()
+        return self.formset_class(data, instance=instance, prefix="balances")
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("balances", getattr(self, "balances", None) or self.get_balances())
+        return super().get_context_data(**kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form, self.balances = self.get_form(), self.get_balances()
+        if form.is_valid() and self.balances.is_valid():
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def balance_rows(self) -> list[dict]:
+        return [
+            {key: data[key] for key in ("branch", "amount", "side")}
+            for data in self.balances.cleaned_data
+            if data and not data.get("DELETE")
+        ]
+
+
+class PartyCreateView(OpeningBalancesMixin, ServiceFormView):
+    """Create a customer or supplier: `create_service(created_by=..., opening_balances=..., **fields)`."""
+
+    create_service = None
+
+    def perform(self, form):
+        return type(self).create_service(
+            created_by=self.request.user, opening_balances=self.balance_rows(), **form.cleaned_data
+        )
+
+
+class PartyUpdateView(OpeningBalancesMixin, ServiceFormView):
+    """Edit a customer or supplier: `update_service(<party kind>=object, opening_balances=..., **fields)`."""
+
+    update_service = None
+
+    def perform(self, form):
+        party = {self.object._meta.model_name: self.object}
+        return type(self).update_service(**party, opening_balances=self.balance_rows(), **form.cleaned_data)
+
+
 @login_required
 def state_list(request):
     """Return the states of ?country= as JSON, for the state drop-down."""
