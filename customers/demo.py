@@ -10,8 +10,8 @@ from django.utils import timezone
 from customers.models import Customer, CustomerGroup, SupplyType
 from loyalty.models import Coupon, Offer, PointsEntry, PointsKind
 from parties import gstin
-from parties.models import Affiliate, Agent, Branch, CreditRule, OpeningBalance
-from parties.services import master_save
+from parties.models import Affiliate, Agent, Branch, CreditRule, OpeningBalance, Supplier, SupplierGroup
+from parties.services import master_save, supplier_create
 from parties.text import next_free, username_base
 
 FIRST_NAMES = [
@@ -175,6 +175,36 @@ BRANCHES = (
         "gst_number": gstin.make("27", "AABCO1234E"),
     },
 )
+
+
+SUPPLIER_GROUPS = ({"name": "Distributors"}, {"name": "Manufacturers"}, {"name": "Local vendors"})
+SUPPLIERS = (
+    ("Sri Murugan Traders", "Distributors", "Chennai", "IN-TN", "33", "600001"),
+    ("Kaveri Foods Pvt Ltd", "Manufacturers", "Bengaluru", "IN-KA", "29", "560001"),
+    ("Deccan Packaging", "Manufacturers", "Hyderabad", "IN-TS", "36", "500001"),
+    ("Lakshmi Dairy", "Local vendors", "Madurai", "IN-TN", "33", "625001"),
+    ("Mumbai Spice House", "Distributors", "Mumbai", "IN-MH", "27", "400001"),
+)
+
+
+def seed_suppliers() -> None:
+    """Create the demo suppliers once, through the supplier service."""
+    groups = {group.name: group for group in _masters(SupplierGroup, SUPPLIER_GROUPS)}
+    for index, (name, group, city, state, gst_code, pin) in enumerate(SUPPLIERS, start=1):
+        if Supplier.objects.filter(full_name=name).exists():
+            continue
+        supplier_create(
+            full_name=name,
+            supplier_group=groups[group],
+            city=city,
+            state_or_province=state,
+            postal_code=pin,
+            tax_number=gstin.make(gst_code, f"AAB{'CF'[index % 2]}S{1000 + index}Q"),
+            phone_number=f"+91984001{index:04d}",
+            email=f"orders{index}@example.in",
+            address_line1=f"{index * 7}, Market Road",
+            contact_name="Accounts desk",
+        )
 
 
 def _masters(model, rows) -> list:

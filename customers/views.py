@@ -16,8 +16,8 @@ from customers.models import Customer, ImportJob
 from parties.background import run_in_background
 from parties.exports import csv_response, xlsx_response
 from parties.views import (
-    FilteredListView,
     PartyCreateView,
+    PartyListView,
     PartyUpdateView,
     ServiceDeleteView,
     StaffRequiredMixin,
@@ -25,9 +25,18 @@ from parties.views import (
 )
 
 
-class CustomerListView(FilteredListView):
-    template_name = "customers/customer_list.html"
+class CustomerListView(PartyListView):
     permission_required = "customers.view_customer"
+    title = _("Customers")
+    add_label = _("Add Customer")
+    empty_title = _("No customers yet")
+    empty_text = _("Add your first customer to keep their details, groups and points in one place.")
+    row_template = "customers/_customer_row.html"
+    actions = {
+        "add": ("customers:customer-create", "customers.add_customer"),
+        "export": ("customers:customer-export", "customers.export_customer"),
+        "import": ("customers:customer-import", "customers.import_customer"),
+    }
     columns = (
         (_("Full Name"), "full_name", ""),
         (_("Phone Number"), "phone_number", "text-nowrap"),

@@ -1,6 +1,17 @@
 from django.contrib import admin
 
-from parties.models import Affiliate, Agent, Branch, CreditRule, OpeningBalance, UserCode, UserDateSetup
+from parties import services
+from parties.models import (
+    Affiliate,
+    Agent,
+    Branch,
+    CreditRule,
+    OpeningBalance,
+    Supplier,
+    SupplierGroup,
+    UserCode,
+    UserDateSetup,
+)
 
 
 class MasterAdmin(admin.ModelAdmin):
@@ -51,3 +62,25 @@ class UserCodeAdmin(admin.ModelAdmin):
 @admin.register(UserDateSetup)
 class UserDateSetupAdmin(admin.ModelAdmin):
     list_display = ("__str__", "birthday_enabled", "spouse_birthday_enabled", "anniversary_enabled")
+
+
+@admin.register(SupplierGroup)
+class SupplierGroupAdmin(MasterAdmin):
+    pass
+
+
+@admin.register(Supplier)
+class SupplierAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "code", "phone_number", "supplier_group", "tax_number", "is_active", "created_on")
+    list_filter = ("is_active", "supplier_group", "country", "created_on")
+    search_fields = ("full_name", "alias_name", "username", "code", "phone_number", "email", "tax_number")
+    list_select_related = ("supplier_group",)
+    readonly_fields = ("created_on", "updated_on", "created_by")
+    date_hierarchy = "created_on"
+
+    def save_model(self, request, obj, form, change):
+        # Writes go through the services, so admin edits obey the same rules.
+        if change:
+            services.supplier_update(supplier=obj, **form.cleaned_data)
+        else:
+            obj.pk = services.supplier_create(created_by=request.user, **form.cleaned_data).pk

@@ -3,7 +3,7 @@
 from django import forms
 
 from parties.masters import MasterSpec
-from parties.models import Affiliate, Agent, Branch, CreditRule
+from parties.models import Affiliate, Agent, Branch, CreditRule, SupplierGroup
 
 CREDIT_RULES = MasterSpec(
     model=CreditRule,
@@ -49,4 +49,12 @@ BRANCHES = MasterSpec(
     search_fields=("name", "code", "city", "gst_number"),
     usage="opening_balances__customer",
     widgets={"gst_number": forms.TextInput(attrs={"data-gstin-field": ""})},
+)
+SUPPLIER_GROUPS = MasterSpec(
+    model=SupplierGroup,
+    slug="supplier-groups",
+    fields=("name", "description", "is_active"),
+    list_fields=("description",),
+    search_fields=("name", "description"),
+    usage="suppliers",
 )

@@ -125,7 +125,6 @@ class SpecMixin:
         spec = self.spec
         return super().get_context_data(
             spec=spec,
-            list_url=reverse(spec.url_name(self.namespace, "list")),
             create_url=reverse(spec.url_name(self.namespace, "create")),
             **kwargs,
         )

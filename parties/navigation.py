@@ -3,15 +3,15 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (section, [(label, url name, permission)]); a None url name is a screen still to come.
+# (section, [(label, url name, permission)])
 MENU = (
     (
         _("Parties"),
         (
             (_("Customers"), "customers:customer-list", "customers.view_customer"),
             (_("Customer Groups"), "parties:customer-group-list", "customers.view_customergroup"),
-            (_("Suppliers"), None, None),
-            (_("Supplier Groups"), None, None),
+            (_("Suppliers"), "parties:supplier-list", "parties.view_supplier"),
+            (_("Supplier Groups"), "parties:supplier-group-list", "parties.view_suppliergroup"),
         ),
     ),
     (
@@ -45,11 +45,9 @@ def navigation(request) -> dict:
     for title, entries in MENU:
         items = []
         for label, url_name, permission in entries:
-            if url_name is None:
-                items.append({"label": label, "url": None, "active": False})
-            elif user.has_perm(permission):
+            if user.has_perm(permission):
                 url = reverse(url_name)
                 items.append({"label": label, "url": url, "active": path.startswith(url)})
-        if any(item["url"] for item in items):
+        if items:
             sections.append({"title": title, "items": items})
     return {"menu": sections}

@@ -7,7 +7,6 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, F, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from parties.models import Affiliate, Agent, OpeningBalance, Party, Supplier, UserCode
 from parties.text import next_free, username_base
@@ -89,18 +88,17 @@ def master_usage(instance: models.Model, usage: str) -> int:
 
 @transaction.atomic
 def master_delete(*, instance: models.Model, usage: str | None) -> None:
-    """Delete a master row, or refuse naming how many customers still use it."""
+    """Delete a master row, or refuse naming how many customers (or suppliers) still use it."""
     used = master_usage(instance, usage) if usage else 0
     if used:
+        users = _usage_model(type(instance), usage)._meta
+        what = users.verbose_name if used == 1 else users.verbose_name_plural
         raise ValidationError(
-            ngettext(
-                "“%(name)s” is used by %(count)d customer, so it cannot be deleted. "
-                "Deactivate it instead: it stays on that customer but is no longer offered.",
-                "“%(name)s” is used by %(count)d customers, so it cannot be deleted. "
-                "Deactivate it instead: it stays on those customers but is no longer offered.",
-                used,
+            _(
+                "“%(name)s” is used by %(count)d %(what)s, so it cannot be deleted. "
+                "Deactivate it instead: it stays where it is used but is no longer offered."
             )
-            % {"name": instance.name, "count": used}
+            % {"name": instance.name, "count": used, "what": what}
         )
     try:
         instance.delete()
@@ -109,6 +107,13 @@ def master_delete(*, instance: models.Model, usage: str | None) -> None:
             _("“%(name)s” is still used by %(count)d other records, so it cannot be deleted. Deactivate it instead.")
             % {"name": instance.name, "count": len(error.protected_objects)}
         ) from None
+
+
+def _usage_model(model: type[models.Model], usage: str) -> type[models.Model]:
+    """Return the model at the end of a lookup path ("opening_balances__customer" -> Customer)."""
+    for part in usage.split("__"):
+        model = model._meta.get_field(part).related_model
+    return model
 
 
 @transaction.atomic

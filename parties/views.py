@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
@@ -85,6 +86,36 @@ class FilteredListView(StaffRequiredMixin, TemplateView):
         return context
 
 
+class PartyListView(FilteredListView):
+    """The customer and supplier lists: one template, configured by these attributes.
+
+    `actions` maps "add", "export" and "import" to (URL name, permission); a
+    button shows only to users holding its permission.
+    """
+
+    template_name = "parties/party_list.html"
+    title = ""
+    add_label = ""
+    empty_title = ""
+    empty_text = ""
+    row_template = ""
+    actions: dict[str, tuple[str, str]] = {}
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        for action, (url_name, permission) in self.actions.items():
+            context[f"{action}_url"] = reverse(url_name) if user.has_perm(permission) else ""
+        context.update(
+            title=self.title,
+            add_label=self.add_label,
+            empty_title=self.empty_title,
+            empty_text=self.empty_text,
+            row_template=self.row_template,
+        )
+        return context
+
+
 class ServiceFormView(StaffRequiredMixin, FormView):
     """A create or edit screen whose save is a service call.
 
@@ -100,7 +131,14 @@ class ServiceFormView(StaffRequiredMixin, FormView):
         return kwargs
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(object=self.object, **kwargs)
+        meta = self.get_form_class()._meta.model._meta
+        return super().get_context_data(
+            object=self.object,
+            verbose_name=meta.verbose_name,
+            verbose_name_plural=meta.verbose_name_plural,
+            list_url=self.get_success_url(),
+            **kwargs,
+        )
 
     def perform(self, form):
         raise NotImplementedError
@@ -145,7 +183,15 @@ class ServiceDeleteView(StaffRequiredMixin, TemplateView):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(object=self.object, **kwargs)
+        meta = self.object._meta
+        change_permission = f"{meta.app_label}.change_{meta.model_name}"
+        return super().get_context_data(
+            object=self.object,
+            verbose_name=meta.verbose_name,
+            list_url=self.get_success_url(),
+            can_deactivate=self.request.user.has_perm(change_permission),
+            **kwargs,
+        )
 
     def post(self, request, *args, **kwargs):
         name = str(self.object)

@@ -19,5 +19,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         with transaction.atomic():
             added = demo.seed_customers(count=customers, seed=seed)
+            demo.seed_suppliers()
         elapsed = time.perf_counter() - started
         self.stdout.write(f"Demo data ready: {added} customers added in {elapsed:.1f}s.")

@@ -1,0 +1,91 @@
+from django.http import Http404, HttpResponseBadRequest
+from django.urls import reverse, reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.views import View
+
+from parties import services, suppliers
+from parties.exports import csv_response, xlsx_response
+from parties.models import Supplier
+from parties.views import PartyCreateView, PartyListView, PartyUpdateView, ServiceDeleteView, StaffRequiredMixin
+
+LIST_URL = reverse_lazy("parties:supplier-list")
+
+
+class SupplierListView(PartyListView):
+    permission_required = "parties.view_supplier"
+    title = _("Suppliers")
+    add_label = _("Add Supplier")
+    empty_title = _("No suppliers yet")
+    empty_text = _("Add the suppliers you buy from, with their GSTIN, terms and address.")
+    row_template = "parties/_supplier_row.html"
+    actions = {
+        "add": ("parties:supplier-create", "parties.add_supplier"),
+        "export": ("parties:supplier-export", "parties.view_supplier"),
+    }
+    columns = (
+        (_("Full Name"), "full_name", ""),
+        (_("Code"), "code", ""),
+        (_("Phone Number"), "phone_number", "text-nowrap"),
+        (_("Supplier Group"), "supplier_group", ""),
+        (_("Created On"), "created_on", "text-nowrap"),
+        (_("Actions"), None, "text-end"),
+    )
+
+    def get_filterset(self):
+        return suppliers.supplier_filterset(filters=self.request.GET)
+
+
+class SupplierObjectMixin:
+    def get_object(self):
+        try:
+            return Supplier.objects.select_related("supplier_group", "credit_rule").get(pk=self.kwargs["pk"])
+        except Supplier.DoesNotExist:
+            raise Http404(_("No supplier with this id.")) from None
+
+
+class SupplierCreateView(PartyCreateView):
+    template_name = "parties/supplier_form.html"
+    permission_required = "parties.add_supplier"
+    form_class = suppliers.SupplierForm
+    formset_class = suppliers.SupplierBalanceFormSet
+    create_service = services.supplier_create
+    success_url = LIST_URL
+    success_message = _("Supplier “%(name)s” was created.")
+
+
+class SupplierUpdateView(SupplierObjectMixin, PartyUpdateView):
+    template_name = "parties/supplier_form.html"
+    permission_required = "parties.change_supplier"
+    form_class = suppliers.SupplierForm
+    formset_class = suppliers.SupplierBalanceFormSet
+    update_service = services.supplier_update
+    success_url = LIST_URL
+    success_message = _("Supplier “%(name)s” was updated.")
+
+
+class SupplierDeleteView(SupplierObjectMixin, ServiceDeleteView):
+    template_name = "parties/supplier_confirm_delete.html"
+    permission_required = "parties.delete_supplier"
+
+    def delete(self):
+        services.supplier_delete(supplier=self.object)
+
+    def deactivate(self):
+        services.party_deactivate(party=self.object)
+
+    def get_success_url(self):
+        return reverse("parties:supplier-list")
+
+
+class SupplierExportView(StaffRequiredMixin, View):
+    """The supplier list's rows (same search, filters and order) as CSV or XLSX."""
+
+    permission_required = "parties.view_supplier"
+    writers = {"csv": csv_response, "xlsx": xlsx_response}
+
+    def get(self, request):
+        writer = self.writers.get(request.GET.get("format", "csv"))
+        if writer is None:
+            return HttpResponseBadRequest(_("Choose format=csv or format=xlsx."))
+        rows = suppliers.SUPPLIER_EXPORT.rows(suppliers.supplier_list(filters=request.GET))
+        return writer(suppliers.SUPPLIER_EXPORT.columns, rows, "suppliers")
