@@ -10,7 +10,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
 
-from parties.models import PERCENT_VALIDATORS, MasterRecord, Party, default_timezone  # noqa: F401
+from parties.models import PERCENT_VALIDATORS, MasterRecord, Party, optional_fk
 
 
 class CustomerGroup(MasterRecord):
@@ -35,35 +35,14 @@ class Customer(Party):
     spouse_birthday = models.DateField(_("spouse birthday date"), null=True, blank=True)
     anniversary = models.DateField(_("anniversary date"), null=True, blank=True)
     membership_number = models.CharField(_("membership number"), max_length=50, null=True, blank=True)
-    agent = models.ForeignKey(
-        "parties.Agent",
-        verbose_name=_("agent"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="customers",
-    )
-    affiliate = models.ForeignKey(
-        "parties.Affiliate",
-        verbose_name=_("affiliate"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="customers",
-    )
+    agent = optional_fk("parties.Agent", _("agent"), related_name="customers")
+    affiliate = optional_fk("parties.Affiliate", _("affiliate"), related_name="customers")
     coupons = models.ManyToManyField("loyalty.Coupon", verbose_name=_("coupons"), blank=True, related_name="customers")
     offers = models.ManyToManyField(
         "loyalty.Offer", verbose_name=_("offers and discounts"), blank=True, related_name="customers"
     )
     supply_type = models.CharField(_("supply type"), max_length=3, choices=SupplyType.choices, default=SupplyType.B2C)
-    customer_group = models.ForeignKey(
-        CustomerGroup,
-        verbose_name=_("customer group"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="customers",
-    )
+    customer_group = optional_fk(CustomerGroup, _("customer group"), related_name="customers")
     points_balance = models.IntegerField(_("customer points"), default=0, editable=False)
 
     unique_fields = ("username", "membership_number")

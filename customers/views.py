@@ -16,9 +16,8 @@ from customers.models import Customer, ImportJob
 from parties.background import run_in_background
 from parties.exports import csv_response, xlsx_response
 from parties.views import (
-    PartyCreateView,
+    PartyFormView,
     PartyListView,
-    PartyUpdateView,
     ServiceDeleteView,
     StaffRequiredMixin,
     add_form_errors,
@@ -55,30 +54,22 @@ class CustomerObjectMixin:
     """Load the customer named in the URL, answering 404 when there is none."""
 
     def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
         try:
             return selectors.customer_get(pk=self.kwargs["pk"])
         except Customer.DoesNotExist:
             raise Http404(_("No customer with this id.")) from None
 
 
-class CustomerCreateView(PartyCreateView):
+class CustomerFormView(CustomerObjectMixin, PartyFormView):
     template_name = "customers/customer_form.html"
-    permission_required = "customers.add_customer"
+    permissions = ("customers.add_customer", "customers.change_customer")
     form_class = CustomerForm
     formset_class = OpeningBalanceFormSet
     create_service = services.customer_create
-    success_url = reverse_lazy("customers:customer-list")
-    success_message = _("Customer “%(name)s” was created.")
-
-
-class CustomerUpdateView(CustomerObjectMixin, PartyUpdateView):
-    template_name = "customers/customer_form.html"
-    permission_required = "customers.change_customer"
-    form_class = CustomerForm
-    formset_class = OpeningBalanceFormSet
     update_service = services.customer_update
     success_url = reverse_lazy("customers:customer-list")
-    success_message = _("Customer “%(name)s” was updated.")
 
 
 class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parties.models import MasterRecord
+from parties.models import MasterRecord, optional_fk
 
 
 class DiscountType(models.TextChoices):
@@ -73,14 +73,7 @@ class Coupon(Promotion):
     usage_limit_per_customer = models.PositiveIntegerField(
         _("usage limit per customer"), null=True, blank=True, validators=[MinValueValidator(1)]
     )
-    affiliate = models.ForeignKey(
-        "parties.Affiliate",
-        verbose_name=_("affiliate"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="coupons",
-    )
+    affiliate = optional_fk("parties.Affiliate", _("affiliate"), related_name="coupons")
     priority = models.IntegerField(_("priority"), default=0)
 
     class Meta(Promotion.Meta):

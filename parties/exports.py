@@ -165,6 +165,25 @@ def field_label(model, field_name: str) -> str:
     return label[:1].upper() + label[1:]
 
 
+# The columns every party export shares, in the order the forms show them.
+NAME_FIELDS = (
+    ("full_name", 24, "full_name"),
+    ("alias_name", 14, "alias_name"),
+    ("username", 20, "username"),
+)
+ADDRESS_FIELDS = (
+    ("country", 12, "country"),
+    ("state_or_province", 16, "state_or_province"),
+    ("postal_code", 10, "postal_code"),
+    ("city", 14, "city"),
+    ("address_line1", 24, "address_line1"),
+    ("address_line2", 24, "address_line2"),
+    ("contact_name", 20, "contact_name"),
+    ("contact_phone", 16, stored_text("contact_phone")),
+)
+PHONE_FIELD = ("phone_number", 16, stored_text("phone_number"))
+
+
 @dataclass(frozen=True)
 class PartyExport:
     """The export of one kind of party.

@@ -2,6 +2,7 @@
 
 from django import forms
 
+from parties.forms import ADDRESS_FIELDS
 from parties.masters import MasterSpec
 from parties.models import Affiliate, Agent, Branch, CreditRule, SupplierGroup
 
@@ -30,21 +31,7 @@ AFFILIATES = MasterSpec(
 BRANCHES = MasterSpec(
     model=Branch,
     slug="branches",
-    fields=(
-        "name",
-        "code",
-        "is_main",
-        "gst_number",
-        "country",
-        "state_or_province",
-        "postal_code",
-        "city",
-        "address_line1",
-        "address_line2",
-        "contact_name",
-        "contact_phone",
-        "is_active",
-    ),
+    fields=("name", "code", "is_main", "gst_number", *ADDRESS_FIELDS, "is_active"),
     list_fields=("code", "is_main", "city", "gst_number"),
     search_fields=("name", "code", "city", "gst_number"),
     usage="opening_balances__customer",

@@ -21,6 +21,13 @@ from parties import geo, gstin
 INDIAN_POSTAL_CODE = re.compile(r"^[1-9][0-9]{5}$")
 
 
+def optional_fk(to, verbose_name, *, related_name: str, on_delete=models.PROTECT) -> models.ForeignKey:
+    """Return an optional link to a master; PROTECT keeps a used master from being deleted."""
+    return models.ForeignKey(
+        to, verbose_name=verbose_name, on_delete=on_delete, null=True, blank=True, related_name=related_name
+    )
+
+
 class MasterRecord(models.Model):
     """A named row that parties are assigned to: a group, an agent, a rule..."""
 
@@ -131,14 +138,7 @@ class Party(PartyAddress):
     phone_number = PhoneNumberField(_("phone number"), blank=True, db_index=True)
     tax_number = models.CharField(_("tax number"), max_length=20, blank=True, help_text=_("GSTIN for Indian parties."))
     timezone = models.CharField(_("timezone"), max_length=64, default=default_timezone)
-    credit_rule = models.ForeignKey(
-        "parties.CreditRule",
-        verbose_name=_("credit rule"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="%(class)ss",
-    )
+    credit_rule = optional_fk("parties.CreditRule", _("credit rule"), related_name="%(class)ss")
     is_active = models.BooleanField(_("active"), default=True)
     created_on = models.DateTimeField(_("created on"), default=dj_timezone.now, editable=False)
     updated_on = models.DateTimeField(_("updated on"), auto_now=True)
@@ -283,13 +283,8 @@ class Affiliate(MasterRecord):
         blank=True,
         help_text=_("Used in referral links; filled from the name when left blank."),
     )
-    owner_customer = models.ForeignKey(
-        "customers.Customer",
-        verbose_name=_("owner (customer)"),
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="owned_affiliates",
+    owner_customer = optional_fk(
+        "customers.Customer", _("owner (customer)"), related_name="owned_affiliates", on_delete=models.SET_NULL
     )
     commission_percent = models.DecimalField(
         _("commission %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_VALIDATORS
@@ -339,22 +334,10 @@ class OpeningBalance(models.Model):
         RECEIVABLE = "receivable", _("Receivable (they owe us)")
         PAYABLE = "payable", _("Payable (we owe them)")
 
-    customer = models.ForeignKey(
-        "customers.Customer",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="opening_balances",
-        verbose_name=_("customer"),
+    customer = optional_fk(
+        "customers.Customer", _("customer"), related_name="opening_balances", on_delete=models.CASCADE
     )
-    supplier = models.ForeignKey(
-        "parties.Supplier",
-        on_delete=models.CASCADE,
-        null=True,
-        blank=True,
-        related_name="opening_balances",
-        verbose_name=_("supplier"),
-    )
+    supplier = optional_fk("parties.Supplier", _("supplier"), related_name="opening_balances", on_delete=models.CASCADE)
     branch = models.ForeignKey(
         Branch, on_delete=models.PROTECT, related_name="opening_balances", verbose_name=_("branch")
     )
@@ -475,14 +458,7 @@ class Supplier(Party):
     """Someone the store buys from."""
 
     code = models.CharField(_("code"), max_length=30, blank=True, help_text=_("Given automatically when left blank."))
-    supplier_group = models.ForeignKey(
-        SupplierGroup,
-        verbose_name=_("supplier group"),
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="suppliers",
-    )
+    supplier_group = optional_fk(SupplierGroup, _("supplier group"), related_name="suppliers")
 
     unique_fields = ("username", "code")
 

@@ -12,6 +12,17 @@ from parties.models import Affiliate, Agent, OpeningBalance, Party, Supplier, Us
 from parties.text import next_free, username_base
 
 
+def save_validated(instance: models.Model) -> None:
+    """Run every rule, then save; a unique value a concurrent save took meanwhile is reported on its field."""
+    instance.full_clean()
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError:
+        instance.full_clean()
+        raise
+
+
 def user_code_reserve(*, kind: str, count: int, taken: Callable[[str], bool] | None = None) -> list[str]:
     """Hand out the next `count` codes of a kind, or [] when its automatic code is off.
 
@@ -69,13 +80,7 @@ def master_save(*, instance: models.Model, data: dict) -> models.Model:
     prepare = PREPARE.get(type(instance))
     if prepare:
         prepare(instance)
-    instance.full_clean()
-    try:
-        with transaction.atomic():
-            instance.save()
-    except IntegrityError:
-        instance.full_clean()  # a concurrent save took a unique value: say which
-        raise
+    save_validated(instance)
     for name, value in many.items():
         getattr(instance, name).set(value)
     return instance
@@ -159,13 +164,7 @@ def party_save(
             return model.objects.filter(**{f"{code_field}__lower": code.lower()}).exists()
 
         setattr(party, code_field, user_code_next(kind=code_kind, taken=taken))
-    party.full_clean()
-    try:
-        with transaction.atomic():
-            party.save()
-    except IntegrityError:
-        party.full_clean()  # a concurrent save took a unique value: say which
-        raise
+    save_validated(party)
     for name, values in many.items():
         if values is not None:
             getattr(party, name).set(values)

@@ -6,7 +6,7 @@ from django.views import View
 from parties import services, suppliers
 from parties.exports import csv_response, xlsx_response
 from parties.models import Supplier
-from parties.views import PartyCreateView, PartyListView, PartyUpdateView, ServiceDeleteView, StaffRequiredMixin
+from parties.views import PartyFormView, PartyListView, ServiceDeleteView, StaffRequiredMixin
 
 LIST_URL = reverse_lazy("parties:supplier-list")
 
@@ -37,30 +37,22 @@ class SupplierListView(PartyListView):
 
 class SupplierObjectMixin:
     def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
         try:
             return Supplier.objects.select_related("supplier_group", "credit_rule").get(pk=self.kwargs["pk"])
         except Supplier.DoesNotExist:
             raise Http404(_("No supplier with this id.")) from None
 
 
-class SupplierCreateView(PartyCreateView):
+class SupplierFormView(SupplierObjectMixin, PartyFormView):
     template_name = "parties/supplier_form.html"
-    permission_required = "parties.add_supplier"
+    permissions = ("parties.add_supplier", "parties.change_supplier")
     form_class = suppliers.SupplierForm
     formset_class = suppliers.SupplierBalanceFormSet
     create_service = services.supplier_create
-    success_url = LIST_URL
-    success_message = _("Supplier “%(name)s” was created.")
-
-
-class SupplierUpdateView(SupplierObjectMixin, PartyUpdateView):
-    template_name = "parties/supplier_form.html"
-    permission_required = "parties.change_supplier"
-    form_class = suppliers.SupplierForm
-    formset_class = suppliers.SupplierBalanceFormSet
     update_service = services.supplier_update
     success_url = LIST_URL
-    success_message = _("Supplier “%(name)s” was updated.")
 
 
 class SupplierDeleteView(SupplierObjectMixin, ServiceDeleteView):

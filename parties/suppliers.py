@@ -6,7 +6,8 @@ import django_filters
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from parties.exports import PartyExport, stored_text
+from parties.exports import ADDRESS_FIELDS as ADDRESS_COLUMNS
+from parties.exports import NAME_FIELDS, PHONE_FIELD, PartyExport
 from parties.filters import ListFilterSet, StableOrderingFilter
 from parties.forms import ADDRESS_FIELDS, PARTY_WIDGETS, PartyForm, opening_balance_formset
 from parties.models import Supplier, SupplierGroup
@@ -80,24 +81,15 @@ SupplierBalanceFormSet = opening_balance_formset(Supplier)
 SUPPLIER_EXPORT = PartyExport(
     model=Supplier,
     fields=(
-        ("full_name", 24, "full_name"),
-        ("alias_name", 14, "alias_name"),
-        ("username", 20, "username"),
+        *NAME_FIELDS,
         ("code", 12, "code"),
         ("email", 26, "email"),
-        ("phone_number", 16, stored_text("phone_number")),
+        PHONE_FIELD,
         ("tax_number", 18, "tax_number"),
         ("timezone", 16, "timezone"),
         ("credit_rule", 14, "credit_rule__name"),
         ("supplier_group", 16, "supplier_group__name"),
-        ("country", 12, "country"),
-        ("state_or_province", 16, "state_or_province"),
-        ("postal_code", 10, "postal_code"),
-        ("city", 14, "city"),
-        ("address_line1", 24, "address_line1"),
-        ("address_line2", 24, "address_line2"),
-        ("contact_name", 20, "contact_name"),
-        ("contact_phone", 16, stored_text("contact_phone")),
+        *ADDRESS_COLUMNS,
         ("is_active", 8, "is_active"),
         ("created_on", 17, "created_on"),
     ),

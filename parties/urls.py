@@ -10,9 +10,9 @@ app_name = "parties"
 urlpatterns = [
     path("states/", views.state_list, name="state-list"),
     path("suppliers/", supplier_views.SupplierListView.as_view(), name="supplier-list"),
-    path("suppliers/add/", supplier_views.SupplierCreateView.as_view(), name="supplier-create"),
+    path("suppliers/add/", supplier_views.SupplierFormView.as_view(), name="supplier-create"),
     path("suppliers/export/", supplier_views.SupplierExportView.as_view(), name="supplier-export"),
-    path("suppliers/<int:pk>/edit/", supplier_views.SupplierUpdateView.as_view(), name="supplier-update"),
+    path("suppliers/<int:pk>/edit/", supplier_views.SupplierFormView.as_view(), name="supplier-update"),
     path("suppliers/<int:pk>/delete/", supplier_views.SupplierDeleteView.as_view(), name="supplier-delete"),
     *[
         url

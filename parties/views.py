@@ -235,25 +235,38 @@ class OpeningBalancesMixin:
         ]
 
 
-class PartyCreateView(OpeningBalancesMixin, ServiceFormView):
-    """Create a customer or supplier: `create_service(created_by=..., opening_balances=..., **fields)`."""
+class PartyFormView(OpeningBalancesMixin, ServiceFormView):
+    """Create (no pk in the URL) or edit a customer or supplier, with its opening balances.
+
+    Configure `create_service(created_by=..., opening_balances=..., **fields)`,
+    `update_service(<party kind>=object, opening_balances=..., **fields)` and
+    `permissions` as (add permission, change permission).
+    """
 
     create_service = None
-
-    def perform(self, form):
-        return type(self).create_service(
-            created_by=self.request.user, opening_balances=self.balance_rows(), **form.cleaned_data
-        )
-
-
-class PartyUpdateView(OpeningBalancesMixin, ServiceFormView):
-    """Edit a customer or supplier: `update_service(<party kind>=object, opening_balances=..., **fields)`."""
-
     update_service = None
+    permissions: tuple[str, str] = ("", "")
+
+    @property
+    def permission_required(self) -> str:
+        return self.permissions[1] if "pk" in self.kwargs else self.permissions[0]
+
+    @property
+    def success_message(self) -> str:
+        kind = self.get_form_class()._meta.model._meta.verbose_name.capitalize()
+        message = (
+            _("%(kind)s “%%(name)s” was updated.") if "pk" in self.kwargs else _("%(kind)s “%%(name)s” was created.")
+        )
+        return message % {"kind": kind}
 
     def perform(self, form):
+        balances = self.balance_rows()
+        if self.object is None:
+            return type(self).create_service(
+                created_by=self.request.user, opening_balances=balances, **form.cleaned_data
+            )
         party = {self.object._meta.model_name: self.object}
-        return type(self).update_service(**party, opening_balances=self.balance_rows(), **form.cleaned_data)
+        return type(self).update_service(**party, opening_balances=balances, **form.cleaned_data)
 
 
 @login_required
