@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from parties.models import PERCENT_VALIDATORS, MasterRecord, Party, optional_fk
 
@@ -20,6 +21,8 @@ class CustomerGroup(MasterRecord):
     default_discount_percent = models.DecimalField(
         _("default discount %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_VALIDATORS
     )
+
+    history = HistoricalRecords()
 
     class Meta(MasterRecord.Meta):
         verbose_name = _("customer group")
@@ -47,11 +50,14 @@ class Customer(Party):
 
     unique_fields = ("username", "membership_number")
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("customer")
         permissions = [
             ("export_customer", _("Can export customers")),
             ("import_customer", _("Can import customers")),
+            ("view_all_customers", _("Can see every customer, not only their own agent's")),
         ]
         constraints = [
             models.UniqueConstraint(Lower("username"), name="customer_username_ci_unique"),

@@ -47,7 +47,7 @@ class CustomerListView(PartyListView):
     )
 
     def get_filterset(self):
-        return selectors.customer_filterset(filters=self.request.GET)
+        return selectors.customer_filterset(filters=self.request.GET, user=self.request.user)
 
 
 class CustomerObjectMixin:
@@ -57,7 +57,7 @@ class CustomerObjectMixin:
         if "pk" not in self.kwargs:
             return None
         try:
-            return selectors.customer_get(pk=self.kwargs["pk"])
+            return selectors.customer_get(pk=self.kwargs["pk"], user=self.request.user)
         except Customer.DoesNotExist:
             raise Http404(_("No customer with this id.")) from None
 
@@ -98,7 +98,7 @@ class CustomerExportView(StaffRequiredMixin, View):
         writer = self.writers.get(request.GET.get("format", "csv"))
         if writer is None:
             return HttpResponseBadRequest(_("Choose format=csv or format=xlsx."))
-        rows = exports.customer_rows(selectors.customer_list(filters=request.GET))
+        rows = exports.customer_rows(selectors.customer_list(filters=request.GET, user=request.user))
         return writer(exports.COLUMNS, rows, "customers")
 
 

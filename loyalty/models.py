@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from parties.models import MasterRecord, optional_fk
 
@@ -76,6 +77,8 @@ class Coupon(Promotion):
     affiliate = optional_fk("parties.Affiliate", _("affiliate"), related_name="coupons")
     priority = models.IntegerField(_("priority"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta(Promotion.Meta):
         verbose_name = _("coupon")
         constraints = [
@@ -93,6 +96,8 @@ class Coupon(Promotion):
 
 
 class Offer(Promotion):
+    history = HistoricalRecords()
+
     class Meta(Promotion.Meta):
         verbose_name = _("offer")
 

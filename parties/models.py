@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy as ngettext
 from django_countries.fields import CountryField
 from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
 
 from parties import geo, gstin
 
@@ -223,6 +224,8 @@ class Agent(MasterRecord):
         help_text=_("The staff login of this agent, if they use the back office."),
     )
 
+    history = HistoricalRecords()
+
     class Meta(MasterRecord.Meta):
         verbose_name = _("agent")
         constraints = [
@@ -255,6 +258,8 @@ class CreditRule(MasterRecord):
         help_text=_("Leave blank for no amount limit."),
     )
     on_exceed = models.CharField(_("when exceeded"), max_length=5, choices=OnExceed.choices, default=OnExceed.WARN)
+
+    history = HistoricalRecords()
 
     class Meta(MasterRecord.Meta):
         verbose_name = _("credit rule")
@@ -290,6 +295,8 @@ class Affiliate(MasterRecord):
         _("commission %"), max_digits=5, decimal_places=2, default=0, validators=PERCENT_VALIDATORS
     )
 
+    history = HistoricalRecords()
+
     class Meta(MasterRecord.Meta):
         verbose_name = _("affiliate")
 
@@ -300,6 +307,8 @@ class Branch(PartyAddress, MasterRecord):
     code = models.CharField(_("code"), max_length=20)
     is_main = models.BooleanField(_("main branch"), default=False)
     gst_number = models.CharField(_("GST number"), max_length=20, blank=True)
+
+    history = HistoricalRecords()
 
     class Meta(MasterRecord.Meta):
         verbose_name = _("branch")
@@ -343,6 +352,8 @@ class OpeningBalance(models.Model):
     )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2, validators=[MinValueValidator(0)])
     side = models.CharField(_("side"), max_length=10, choices=Side.choices, default=Side.RECEIVABLE)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("opening balance")
@@ -400,6 +411,8 @@ class UserCode(models.Model):
     )
     enabled = models.BooleanField(_("enabled"), default=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("automatic user code")
         ordering = ["kind"]
@@ -424,6 +437,8 @@ class UserDateSetup(models.Model):
     anniversary_required = models.BooleanField(_("anniversary required"), default=False)
 
     DATES = ("birthday", "spouse_birthday", "anniversary")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("user date setup")
@@ -450,6 +465,8 @@ class SupplierGroup(MasterRecord):
 
     description = models.TextField(_("description"), blank=True)
 
+    history = HistoricalRecords()
+
     class Meta(MasterRecord.Meta):
         verbose_name = _("supplier group")
 
@@ -461,6 +478,8 @@ class Supplier(Party):
     supplier_group = optional_fk(SupplierGroup, _("supplier group"), related_name="suppliers")
 
     unique_fields = ("username", "code")
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("supplier")

@@ -51,7 +51,9 @@ def test_redemption_tab_lists_redemptions_only(admin_client, customer):
 
 
 def test_staff_without_adjust_permission_sees_history_only(client, make_staff, customer):
-    client.force_login(make_staff("customers.view_customer", "loyalty.view_pointsentry"))
+    client.force_login(
+        make_staff("customers.view_customer", "customers.view_all_customers", "loyalty.view_pointsentry")
+    )
     page = client.get(points_url(customer, tab="adjust"))
     assert page.status_code == 200
     assert page.context["tab"] == "history"
