@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint pytest bench setup migrate demo clean
+.PHONY: run serve test lint pytest bench setup migrate demo clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON_BIN) -m venv $(VENV)
@@ -25,6 +25,27 @@ run: demo
 	@$(PY) manage.py ensure_superuser
 	@echo "Open http://$(HOST):$(PORT)/ and log in with the line above."
 	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production setup (gunicorn + WhiteNoise, DEBUG off) on plain http://127.0.0.1 for a local trial:
+# only what plain http cannot have is switched off (secure cookies, SSL redirect, HSTS).
+SERVE_ENV = DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
+	SECRET_KEY=$${SECRET_KEY:-$$(cat .secret-key)} \
+	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} \
+	CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-0} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0}
+WORKERS ?= 3
+
+.secret-key:
+	$(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
+	chmod 600 $@
+
+serve: setup .secret-key
+	@$(SERVE_ENV) $(PY) manage.py collectstatic --noinput -v0
+	@$(SERVE_ENV) $(PY) manage.py migrate --noinput
+	@$(SERVE_ENV) $(PY) manage.py ensure_superuser
+	@echo "Production setup on http://$(HOST):$(PORT)/ (DEBUG off). For plain http this trial switches off"
+	@echo "SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE and HSTS; behind HTTPS leave them on."
+	$(SERVE_ENV) $(VENV)/bin/gunicorn o2vend.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--timeout 600 --graceful-timeout 30 --access-logfile -
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from customers import services
 from customers.models import Customer, CustomerGroup
@@ -11,7 +12,7 @@ class CustomerGroupAdmin(MasterAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(SimpleHistoryAdmin):
     list_display = (
         "full_name",
         "username",

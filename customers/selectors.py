@@ -37,3 +37,37 @@ def customer_get(*, pk: int, user=None) -> Customer:
     """Return one customer the user may see, or raise Customer.DoesNotExist."""
     customers = customers_visible_to(user).select_related("customer_group", "agent", "credit_rule", "affiliate")
     return customers.get(pk=pk)
+
+
+def customer_history(*, customer: Customer) -> list[dict]:
+    """Return the customer's recorded changes, newest first: who, when, and each field's old and new value."""
+    records = list(customer.history.select_related("history_user").order_by("-history_date", "-history_id"))
+    changes = []
+    for record, previous in zip(records, [*records[1:], None], strict=True):
+        fields = []
+        if previous is not None:
+            delta = record.diff_against(previous)
+            fields = [
+                {
+                    "field": _label(change.field),
+                    "old": _readable(change.field, change.old),
+                    "new": _readable(change.field, change.new),
+                }
+                for change in delta.changes
+            ]
+        changes.append({"record": record, "fields": fields})
+    return changes
+
+
+def _readable(field_name: str, value):
+    """Return a changed value as a person reads it: a linked row's name rather than its id."""
+    field = Customer._meta.get_field(field_name)
+    if field.is_relation and value is not None:
+        linked = field.related_model.objects.filter(pk=value).first()
+        return str(linked) if linked else value
+    return value
+
+
+def _label(field_name: str) -> str:
+    field = Customer._meta.get_field(field_name)
+    return str(field.verbose_name).capitalize()

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from customers.models import Customer, ImportJob
 from parties.services import party_deactivate, party_save, user_code_reserve
@@ -110,11 +111,13 @@ def customer_import_apply(*, plan, expected_fingerprint: str, user=None) -> dict
         customer.created_by = user if getattr(user, "pk", None) else None
         customer.created_on = customer.updated_on = now
         new_customers.append(customer)
-    Customer.objects.bulk_create(new_customers, batch_size=1000)
+    # The *_with_history versions also write the audit trail, one history row per customer.
+    author = user if getattr(user, "pk", None) else None
+    bulk_create_with_history(new_customers, Customer, batch_size=1000, default_user=author)
     updated = [customer for customer, _many, _changed in plan.updated]
     for customer in updated:
         customer.updated_on = now
-    Customer.objects.bulk_update(updated, [*UPDATABLE, "updated_on"], batch_size=1000)
+    bulk_update_with_history(updated, Customer, [*UPDATABLE, "updated_on"], batch_size=1000, default_user=author)
     for name in ("coupons", "offers"):
         through = getattr(Customer, name).through
         target = f"{name[:-1]}_id"

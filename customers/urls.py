@@ -15,6 +15,7 @@ urlpatterns = [
     path("import/<uuid:token>/", views.CustomerImportJobView.as_view(), name="customer-import-job"),
     path("<int:pk>/edit/", views.CustomerFormView.as_view(), name="customer-update"),
     path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer-delete"),
+    path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="customer-history"),
     path("<int:pk>/points/", CustomerPointsView.as_view(), name="customer-points"),
     path("gstin/", gstin_lookup, name="customer-gstin"),
 ]

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
@@ -159,3 +160,15 @@ def customer_import_template(request):
     response = HttpResponse(imports.template_csv(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="customers-import-template.csv"'
     return response
+
+
+class CustomerHistoryView(CustomerObjectMixin, StaffRequiredMixin, TemplateView):
+    """Who changed what and when, field by field."""
+
+    template_name = "customers/customer_history.html"
+    permission_required = "customers.view_customer"
+
+    def get_context_data(self, **kwargs):
+        changes = selectors.customer_history(customer=self.object)
+        page = Paginator(changes, 25).get_page(self.request.GET.get("page"))
+        return super().get_context_data(customer=self.object, page_obj=page, **kwargs)

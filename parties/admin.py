@@ -1,4 +1,5 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from parties import services
 from parties.models import (
@@ -14,7 +15,7 @@ from parties.models import (
 )
 
 
-class MasterAdmin(admin.ModelAdmin):
+class MasterAdmin(SimpleHistoryAdmin):
     """The superuser's fallback for a master list."""
 
     list_display = ("name", "is_active", "created_on")
@@ -46,7 +47,7 @@ class BranchAdmin(MasterAdmin):
 
 
 @admin.register(OpeningBalance)
-class OpeningBalanceAdmin(admin.ModelAdmin):
+class OpeningBalanceAdmin(SimpleHistoryAdmin):
     list_display = ("customer", "branch", "amount", "side")
     list_filter = ("branch", "side")
     search_fields = ("customer__full_name", "customer__membership_number")
@@ -55,7 +56,7 @@ class OpeningBalanceAdmin(admin.ModelAdmin):
 
 
 @admin.register(UserCode)
-class UserCodeAdmin(admin.ModelAdmin):
+class UserCodeAdmin(SimpleHistoryAdmin):
     list_display = ("kind", "prefix", "next_number", "suffix", "padding", "enabled")
 
 
@@ -70,7 +71,7 @@ class SupplierGroupAdmin(MasterAdmin):
 
 
 @admin.register(Supplier)
-class SupplierAdmin(admin.ModelAdmin):
+class SupplierAdmin(SimpleHistoryAdmin):
     list_display = ("full_name", "code", "phone_number", "supplier_group", "tax_number", "is_active", "created_on")
     list_filter = ("is_active", "supplier_group", "country", "created_on")
     search_fields = ("full_name", "alias_name", "username", "code", "phone_number", "email", "tax_number")

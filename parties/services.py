@@ -124,8 +124,8 @@ def _usage_model(model: type[models.Model], usage: str) -> type[models.Model]:
 @transaction.atomic
 def master_deactivate(*, instance: models.Model) -> None:
     """Stop offering a master row for new assignments; customers keep it."""
-    type(instance).objects.filter(pk=instance.pk).update(is_active=False)
     instance.is_active = False
+    instance.save(update_fields=["is_active"])  # save(), not update(): the change is recorded in history
 
 
 # Parties: what saving a customer and saving a supplier share
@@ -212,6 +212,6 @@ def supplier_delete(*, supplier: Supplier) -> None:
 @transaction.atomic
 def party_deactivate(*, party: Party) -> Party:
     """Mark a customer or supplier inactive, keeping their record."""
-    type(party).objects.filter(pk=party.pk).update(is_active=False)
     party.is_active = False
+    party.save(update_fields=["is_active", "updated_on"])  # save(), not update(): the change is recorded in history
     return party

@@ -49,7 +49,11 @@
             replacement.type = "text";
             replacement.className = "form-control";
           }
-          ["name", "id"].forEach(function (attr) { replacement.setAttribute(attr, current.getAttribute(attr)); });
+          // Keep what ties the field to its label, help and error for screen readers.
+          ["name", "id", "aria-describedby", "aria-invalid", "required"].forEach(function (attr) {
+            if (current.hasAttribute(attr)) replacement.setAttribute(attr, current.getAttribute(attr));
+          });
+          if (current.classList.contains("is-invalid")) replacement.classList.add("is-invalid");
           replacement.dataset.stateField = "";
           replacement.dataset.statesUrl = current.dataset.statesUrl;
           current.replaceWith(replacement);
@@ -76,36 +80,87 @@
     status.setAttribute("role", "status");
     status.setAttribute("aria-live", "polite");
     group.parentNode.insertBefore(status, group.nextSibling);
+    // The Fetch result describes the field, after its help text and any server error.
+    var describedBy = (input.getAttribute("aria-describedby") || "").split(" ").filter(Boolean);
+    describedBy.push(status.id);
+    input.setAttribute("aria-describedby", describedBy.join(" "));
+    button.setAttribute("aria-controls", status.id);
+    function show(kind, text) {
+      status.className = "gstin-status small mt-1 text-" + kind;
+      status.textContent = text;
+    }
     button.addEventListener("click", function () {
       var url = "/parties/customers/gstin/?number=" + encodeURIComponent(input.value);
       button.disabled = true;
+      button.setAttribute("aria-busy", "true");
+      show("body-secondary", "Checking…");
       fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-        .then(function (response) { return response.json(); })
+        .then(function (response) {
+          if (!response.ok) throw new Error(response.statusText);
+          return response.json();
+        })
         .then(function (data) {
           if (!data.valid) {
-            status.className = "gstin-status small mt-1 text-danger";
-            status.textContent = data.error;
+            input.setAttribute("aria-invalid", "true");
+            show("danger", data.error);
             return;
           }
           input.value = data.number;
-          status.className = "gstin-status small mt-1 text-success";
-          status.textContent = "Valid GSTIN · " + data.state_name + " · PAN " + data.pan + " · " + data.holder_type;
+          input.removeAttribute("aria-invalid");
+          input.classList.remove("is-invalid");
+          show("success", "Valid GSTIN · " + data.state_name + " · PAN " + data.pan + " · " + data.holder_type);
           var country = form.querySelector("select[name$=country]");
           var state = form.querySelector("[data-state-field]");
-          if (country && country.value === "IN" && state && data.state) state.value = data.state;
+          if (country && country.value === "IN" && state && data.state) {
+            state.value = data.state;
+            state.dispatchEvent(new Event("change", { bubbles: true }));
+          }
         })
-        .finally(function () { button.disabled = false; });
+        .catch(function () { show("danger", "The GSTIN could not be checked just now; try again."); })
+        .finally(function () {
+          button.disabled = false;
+          button.removeAttribute("aria-busy");
+        });
     });
   }
 
-  /* Disable the submit button once pressed, so a double click saves once. */
+  /* Disable the submit buttons once pressed, with a spinner, so a double click saves once. */
   function setupSubmitOnce(form) {
-    form.addEventListener("submit", function () {
-      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+    form.addEventListener("submit", function (event) {
+      if (event.defaultPrevented || form.getAttribute("aria-busy") === "true") return;
+      // A disabled button is left out of the posted data: carry the pressed one's name and value.
+      var submitter = event.submitter;
+      if (submitter && submitter.name) {
+        var carried = document.createElement("input");
+        carried.type = "hidden";
+        carried.name = submitter.name;
+        carried.value = submitter.value;
+        carried.setAttribute("data-submitter", "");
+        form.appendChild(carried);
+      }
+      form.setAttribute("aria-busy", "true");
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) {
         button.disabled = true;
-        button.insertAdjacentHTML("afterbegin", '<span class="spinner-border spinner-border-sm me-1" aria-hidden="true"></span>');
+        button.insertAdjacentHTML("afterbegin", '<span class="spinner-border spinner-border-sm me-1" aria-hidden="true" data-submit-spinner></span>');
       });
     });
+  }
+
+  /* Back to a page kept in the browser's cache: its forms can be sent again. */
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) return;
+    document.querySelectorAll("form[aria-busy=true]").forEach(function (form) {
+      form.removeAttribute("aria-busy");
+      form.querySelectorAll("[data-submit-spinner], input[data-submitter]").forEach(function (el) { el.remove(); });
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (button) { button.disabled = false; });
+    });
+  });
+
+  /* After a refused save, put the focus on the first field with an error; its message is read with it. */
+  function focusFirstError(form) {
+    if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
+    var invalid = form.querySelector("[aria-invalid=true]:not([type=hidden])");
+    if (invalid && typeof invalid.focus === "function") invalid.focus();
   }
 
   document.querySelectorAll("form").forEach(function (form) {
@@ -113,6 +168,7 @@
     setupStates(form);
     setupGstin(form);
     if (form.hasAttribute("data-submit-once")) setupSubmitOnce(form);
+    focusFirstError(form);
     if (form.hasAttribute("data-autosubmit")) {
       form.querySelectorAll("select").forEach(function (select) {
         select.addEventListener("change", function () { form.submit(); });
