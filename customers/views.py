@@ -16,6 +16,7 @@ from customers.forms import CustomerForm, CustomerImportForm, OpeningBalanceForm
 from customers.models import Customer, ImportJob
 from parties.background import run_in_background
 from parties.exports import csv_response, xlsx_response
+from parties.models import Agent
 from parties.views import (
     PartyFormView,
     PartyListView,
@@ -71,6 +72,17 @@ class CustomerFormView(CustomerObjectMixin, PartyFormView):
     create_service = services.customer_create
     update_service = services.customer_update
     success_url = reverse_lazy("customers:customer-list")
+
+    def get_form(self, form_class=None):
+        form = super().get_form(form_class)
+        user = self.request.user
+        if not user.has_perm(selectors.SEE_ALL):
+            # A sales agent's customers stay theirs: the only agent on offer is their own.
+            agent = getattr(user, "agent", None)
+            form.fields["agent"].queryset = type(agent).objects.filter(pk=agent.pk) if agent else Agent.objects.none()
+            form.fields["agent"].required = True
+            form.fields["agent"].initial = agent
+        return form
 
 
 class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):

@@ -177,6 +177,21 @@
   });
 })();
 
+/* The phone menu: its button says whether it is open, and gets the focus back when it closes. */
+(function () {
+  "use strict";
+  var sidebar = document.getElementById("sidebar");
+  var button = document.getElementById("menu-button");
+  if (!sidebar || !button) return;
+  sidebar.addEventListener("show.bs.offcanvas", function () { button.setAttribute("aria-expanded", "true"); });
+  sidebar.addEventListener("hidden.bs.offcanvas", function () {
+    button.setAttribute("aria-expanded", "false");
+    if (!document.activeElement || document.activeElement === document.body || sidebar.contains(document.activeElement)) {
+      button.focus();
+    }
+  });
+})();
+
 /* A page that is waiting on background work reloads itself every few seconds. */
 (function () {
   "use strict";

@@ -221,7 +221,7 @@ def test_export_headers_are_form_labels():
     assert [c.header for c in COLUMNS][:3] == ["Full name", "Alias name", "User name"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_large_files_are_checked_and_applied_in_the_background(admin_client, monkeypatch):
     import time
 

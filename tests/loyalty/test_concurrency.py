@@ -16,7 +16,7 @@ WORKERS = 6
 CALLS_PER_WORKER = 15
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_adjust_and_redeem_keep_balance_equal_to_ledger():
     customer = CustomerFactory()
     services.adjust_points(customer=customer, points=50, reason="Opening", user=None)

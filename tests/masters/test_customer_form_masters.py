@@ -102,7 +102,7 @@ def test_failed_save_gives_the_number_back():
     assert services.customer_create(full_name="B").membership_number == "CUS00001"
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_concurrent_saves_never_share_a_code():
     codes, errors = [], []
     lock = threading.Lock()

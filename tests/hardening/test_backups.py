@@ -1,0 +1,91 @@
+"""Backups taken while the app writes hold everything committed before they began."""
+
+import sqlite3
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.db import connection, connections
+
+from customers.models import Customer
+from loyalty import services as points
+from loyalty.models import PointsEntry
+from parties.backups import backup_database
+from tests.factories import CustomerFactory
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the SQLite online backup is tested here; pg_dump runs in production only"
+)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_backup_during_writes_keeps_everything_committed_before_it(tmp_path):
+    customer = CustomerFactory()
+    points.earn_points(customer=customer, points=10, reference="start", user=None)
+    stop = threading.Event()
+    errors = []
+
+    def writer():
+        try:
+            number = 0
+            while not stop.is_set():
+                number += 1
+                buyer = CustomerFactory(full_name=f"Writer {number}")
+                points.earn_points(customer=buyer, points=5, reference=f"w{number}", user=None)
+        except Exception as error:  # surfaced below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        while Customer.objects.count() < 20:
+            pass
+        committed_customers = set(Customer.objects.values_list("pk", flat=True))
+        committed_entries = set(PointsEntry.objects.values_list("pk", flat=True))
+        backup = backup_database(tmp_path / "backup.sqlite3")
+        while Customer.objects.count() < len(committed_customers) + 10:
+            pass  # keep writing after the backup too
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors, errors
+
+    fresh = tmp_path / "fresh.sqlite3"
+    source, target = sqlite3.connect(backup), sqlite3.connect(fresh)
+    source.backup(target)
+    source.close()
+    restored_customers = {row[0] for row in target.execute("SELECT id FROM customers_customer")}
+    restored_entries = {row[0] for row in target.execute("SELECT id FROM loyalty_pointsentry")}
+    mismatches = target.execute(
+        "SELECT COUNT(*) FROM customers_customer c WHERE c.points_balance != "
+        "(SELECT COALESCE(SUM(points), 0) FROM loyalty_pointsentry e WHERE e.customer_id = c.id)"
+    ).fetchone()[0]
+    target.close()
+    assert committed_customers <= restored_customers
+    assert committed_entries <= restored_entries
+    assert mismatches == 0, "every balance in the backup matches its ledger"
+    connection.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_brings_back_the_backup(tmp_path):
+    kept = CustomerFactory(full_name="Kept")
+    call_command("backup_db", str(tmp_path / "b.sqlite3"))
+    Customer.objects.filter(pk=kept.pk).delete()
+    CustomerFactory(full_name="Added after the backup")
+    call_command("restore_db", str(tmp_path / "b.sqlite3"), "--yes")
+    assert list(Customer.objects.values_list("full_name", flat=True)) == ["Kept"]
+
+
+def test_restore_asks_first_and_refuses_bad_files(tmp_path, monkeypatch):
+    from django.core.management.base import CommandError
+
+    bad = tmp_path / "not-a-db.sqlite3"
+    bad.write_text("hello")
+    monkeypatch.setattr("builtins.input", lambda prompt: "no")
+    with pytest.raises(CommandError, match="cancelled"):
+        call_command("restore_db", str(bad))
+    with pytest.raises(CommandError, match="not"):
+        call_command("restore_db", str(bad), "--yes")
