@@ -1,6 +1,7 @@
 """Backups taken while the app writes hold everything committed before they began."""
 
 import sqlite3
+import subprocess
 import threading
 
 import pytest
@@ -13,15 +14,12 @@ from loyalty.models import PointsEntry
 from parties.backups import backup_database
 from tests.factories import CustomerFactory
 
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="the SQLite online backup is tested here; pg_dump runs in production only"
-)
+SQLITE_ONLY = pytest.mark.skipif(connection.vendor != "sqlite", reason="tests the SQLite online backup")
+POSTGRES_ONLY = pytest.mark.skipif(connection.vendor != "postgresql", reason="tests pg_dump and pg_restore")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_backup_during_writes_keeps_everything_committed_before_it(tmp_path):
-    customer = CustomerFactory()
-    points.earn_points(customer=customer, points=10, reference="start", user=None)
+def write_while(action):
+    """Run `action()` while another thread keeps creating customers with points; return what was committed before."""
     stop = threading.Event()
     errors = []
 
@@ -42,33 +40,90 @@ def test_backup_during_writes_keeps_everything_committed_before_it(tmp_path):
     try:
         while Customer.objects.count() < 20:
             pass
-        committed_customers = set(Customer.objects.values_list("pk", flat=True))
-        committed_entries = set(PointsEntry.objects.values_list("pk", flat=True))
-        backup = backup_database(tmp_path / "backup.sqlite3")
-        while Customer.objects.count() < len(committed_customers) + 10:
+        committed = (
+            set(Customer.objects.values_list("pk", flat=True)),
+            set(PointsEntry.objects.values_list("pk", flat=True)),
+        )
+        action()
+        while Customer.objects.count() < len(committed[0]) + 10:
             pass  # keep writing after the backup too
     finally:
         stop.set()
         thread.join()
     assert not errors, errors
+    return committed
 
+
+MISMATCHES = (
+    "SELECT COUNT(*) FROM customers_customer c WHERE c.points_balance != "
+    "(SELECT COALESCE(SUM(points), 0) FROM loyalty_pointsentry e WHERE e.customer_id = c.id)"
+)
+
+
+@SQLITE_ONLY
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_backup_during_writes_keeps_everything_committed_before_it(tmp_path):
+    customer = CustomerFactory()
+    points.earn_points(customer=customer, points=10, reference="start", user=None)
+    backup = tmp_path / "backup.sqlite3"
+    customers, entries = write_while(lambda: backup_database(backup))
     fresh = tmp_path / "fresh.sqlite3"
     source, target = sqlite3.connect(backup), sqlite3.connect(fresh)
     source.backup(target)
     source.close()
     restored_customers = {row[0] for row in target.execute("SELECT id FROM customers_customer")}
     restored_entries = {row[0] for row in target.execute("SELECT id FROM loyalty_pointsentry")}
-    mismatches = target.execute(
-        "SELECT COUNT(*) FROM customers_customer c WHERE c.points_balance != "
-        "(SELECT COALESCE(SUM(points), 0) FROM loyalty_pointsentry e WHERE e.customer_id = c.id)"
-    ).fetchone()[0]
+    mismatches = target.execute(MISMATCHES).fetchone()[0]
     target.close()
-    assert committed_customers <= restored_customers
-    assert committed_entries <= restored_entries
+    assert customers <= restored_customers
+    assert entries <= restored_entries
     assert mismatches == 0, "every balance in the backup matches its ledger"
     connection.close()
 
 
+@POSTGRES_ONLY
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_pg_dump_during_writes_restores_into_a_fresh_database(tmp_path):
+    import psycopg
+
+    from parties.backups import _pg_env
+
+    backup = tmp_path / "backup.dump"
+    customers, entries = write_while(lambda: backup_database(backup))
+    config = connection.settings_dict
+    fresh = f"{config['NAME']}_restore"
+    admin = psycopg.connect(
+        host=config["HOST"],
+        port=config["PORT"] or 5432,
+        user=config["USER"],
+        password=config["PASSWORD"],
+        dbname="postgres",
+        autocommit=True,
+    )
+    admin.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
+    admin.execute(f'CREATE DATABASE "{fresh}"')
+    try:
+        env = {**_pg_env("default"), "PGDATABASE": fresh}
+        subprocess.run(["pg_restore", "--no-owner", "--dbname", fresh, str(backup)], env=env, check=True)
+        with psycopg.connect(
+            host=config["HOST"],
+            port=config["PORT"] or 5432,
+            user=config["USER"],
+            password=config["PASSWORD"],
+            dbname=fresh,
+        ) as restored:
+            restored_customers = {row[0] for row in restored.execute("SELECT id FROM customers_customer")}
+            restored_entries = {row[0] for row in restored.execute("SELECT id FROM loyalty_pointsentry")}
+            mismatches = restored.execute(MISMATCHES).fetchone()[0]
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{fresh}"')
+        admin.close()
+    assert customers <= restored_customers
+    assert entries <= restored_entries
+    assert mismatches == 0
+
+
+@SQLITE_ONLY
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_brings_back_the_backup(tmp_path):
     kept = CustomerFactory(full_name="Kept")

@@ -63,3 +63,34 @@ def test_concurrent_adjust_and_redeem_keep_balance_equal_to_ledger():
         running += entry.points
         assert entry.balance_after == running
     connection.close()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="separate processes need a server database")
+def test_parallel_processes_on_postgresql_keep_balance_equal_to_ledger():
+    import multiprocessing
+
+    from tests.loyalty.points_worker import hammer
+
+    customer = CustomerFactory()
+    services.adjust_points(customer=customer, points=50, reason="Opening", user=None)
+    config = connection.settings_dict
+    url = f"postgres://{config['USER']}:{config['PASSWORD']}@{config['HOST']}:{config['PORT'] or 5432}/{config['NAME']}"
+    context = multiprocessing.get_context("spawn")
+    results = context.Queue()
+    workers = [context.Process(target=hammer, args=(url, customer.pk, 25, n, results)) for n in range(4)]
+    for process in workers:
+        process.start()
+    outcomes = [results.get(timeout=120) for _ in workers]
+    for process in workers:
+        process.join(timeout=60)
+    assert all(not errors for _ok, _refused, errors in outcomes), outcomes
+    entries = PointsEntry.objects.filter(customer=customer)
+    assert Customer.objects.get(pk=customer.pk).points_balance == entries.aggregate(total=Sum("points"))["total"]
+    assert entries.count() == 1 + sum(ok for ok, _refused, _errors in outcomes)
+    assert sum(refused for _ok, refused, _errors in outcomes) > 0
+    assert not entries.filter(balance_after__lt=0).exists()
+    running = 0
+    for entry in entries.order_by("pk"):
+        running += entry.points
+        assert entry.balance_after == running
