@@ -60,6 +60,8 @@ bench: setup
 	$(PY) bench/list_bench.py
 	$(PY) bench/points_bench.py
 	test ! -f bench/export_bench.py || $(PY) bench/export_bench.py
+	test ! -f bench/import_bench.py || $(PY) bench/import_bench.py
+	$(PY) bench/load_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

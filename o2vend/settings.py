@@ -200,6 +200,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {
         "axes": {"handlers": ["console"], "level": "INFO"},
+        # Server errors (with their tracebacks) reach the console, and so gunicorn's log, with DEBUG off too.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
         "django.security": {"handlers": ["console"], "level": "WARNING"},
     },
 }

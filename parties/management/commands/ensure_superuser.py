@@ -35,7 +35,11 @@ class Command(BaseCommand):
             return
         if not password:
             password = secrets.token_urlsafe(12)
-            PASSWORD_FILE.write_text(password + "\n")
-            PASSWORD_FILE.chmod(0o600)
+            if PASSWORD_FILE.exists():
+                # Another database's admin password lives there: keep it, and say this one's here only.
+                self.stderr.write(f"{PASSWORD_FILE.name} already holds another database's password; not overwritten.")
+            else:
+                PASSWORD_FILE.write_text(password + "\n")
+                PASSWORD_FILE.chmod(0o600)
         users.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(self.style.SUCCESS(f"Created superuser. Log in as {username} / {password}"))
