@@ -33,13 +33,12 @@ class Command(BaseCommand):
                 shown = "(unchanged; set DJANGO_SUPERUSER_PASSWORD to choose one)"
             self.stdout.write(f"Log in as {username} / {shown}")
             return
+        if not password and PASSWORD_FILE.exists():
+            # A new database (say, after deleting db.sqlite3) reuses the password already kept, so the file stays true.
+            password = PASSWORD_FILE.read_text().strip()
         if not password:
             password = secrets.token_urlsafe(12)
-            if PASSWORD_FILE.exists():
-                # Another database's admin password lives there: keep it, and say this one's here only.
-                self.stderr.write(f"{PASSWORD_FILE.name} already holds another database's password; not overwritten.")
-            else:
-                PASSWORD_FILE.write_text(password + "\n")
-                PASSWORD_FILE.chmod(0o600)
+            PASSWORD_FILE.write_text(password + "\n")
+            PASSWORD_FILE.chmod(0o600)
         users.objects.create_superuser(username=username, email="", password=password)
         self.stdout.write(self.style.SUCCESS(f"Created superuser. Log in as {username} / {password}"))
