@@ -55,6 +55,8 @@ class PartyFormMixin:
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()
+            elif type(field) is forms.ModelChoiceField and not field.required:
+                field.empty_label = _("— none —")
         self._limit_to_active()
         self._setup_state_field()
 

@@ -106,7 +106,7 @@ def display(value) -> str:
     if isinstance(value, datetime.datetime | datetime.date):
         return formats.date_format(value, "DATETIME_FORMAT" if isinstance(value, datetime.datetime) else "DATE_FORMAT")
     if isinstance(value, Decimal):
-        return formats.number_format(value, decimal_pos=2 if value % 1 else 0, use_l10n=True, force_grouping=True)
+        return formats.number_format(value, decimal_pos=2, use_l10n=True, force_grouping=True)
     return str(value)
 
 

@@ -127,7 +127,11 @@
   /* Disable the submit buttons once pressed, with a spinner, so a double click saves once. */
   function setupSubmitOnce(form) {
     form.addEventListener("submit", function (event) {
-      if (event.defaultPrevented || form.getAttribute("aria-busy") === "true") return;
+      if (event.defaultPrevented) return;
+      if (form.getAttribute("aria-busy") === "true") {  // already on its way: never post twice
+        event.preventDefault();
+        return;
+      }
       // A disabled button is left out of the posted data: carry the pressed one's name and value.
       var submitter = event.submitter;
       if (submitter && submitter.name) {
@@ -156,6 +160,33 @@
     });
   });
 
+  /* A drop-down that applies itself when picked with the mouse. With the keyboard, arrow keys only
+     choose (the page must not reload under the user at each step): Enter or the Apply button applies. */
+  function setupAutosubmit(form) {
+    var apply = form.querySelector("[data-autosubmit-apply]");
+    if (apply) apply.hidden = true;
+    form.querySelectorAll("select").forEach(function (select) {
+      var initial = select.value;
+      var byKeyboard = false;
+      select.addEventListener("pointerdown", function () { byKeyboard = false; });
+      select.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" && select.value !== initial) {
+          event.preventDefault();
+          if (form.requestSubmit) form.requestSubmit(); else form.submit();
+          return;
+        }
+        if (event.key !== "Tab" && event.key !== "Shift") byKeyboard = true;
+      });
+      select.addEventListener("change", function () {
+        if (!byKeyboard) {
+          form.submit();
+        } else if (apply) {
+          apply.hidden = select.value === initial;
+        }
+      });
+    });
+  }
+
   /* After a refused save, put the focus on the first field with an error; its message is read with it. */
   function focusFirstError(form) {
     if ((form.getAttribute("method") || "").toLowerCase() !== "post") return;
@@ -169,11 +200,7 @@
     setupGstin(form);
     if (form.hasAttribute("data-submit-once")) setupSubmitOnce(form);
     focusFirstError(form);
-    if (form.hasAttribute("data-autosubmit")) {
-      form.querySelectorAll("select").forEach(function (select) {
-        select.addEventListener("change", function () { form.submit(); });
-      });
-    }
+    if (form.hasAttribute("data-autosubmit")) setupAutosubmit(form);
   });
 })();
 
