@@ -7,6 +7,7 @@ write-only mode to a temporary file, so memory stays flat at any size.
 
 import codecs
 import csv
+import datetime
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -61,34 +62,41 @@ def export_filename(stem: str, extension: str) -> str:
     return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
+def as_datetime(value) -> datetime.datetime:
+    """Return a stored moment as an aware datetime (SQLite hands back its UTC text, PostgreSQL a datetime)."""
+    if value.__class__ is str:
+        return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC)
+    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
+
+
 def _csv_converters(columns: list[Column]) -> list:
     """Return, per column, the function that turns a value into its CSV text (chosen once, not per cell)."""
     zone = timezone.get_current_timezone()
 
-    def text(value):
-        return "" if value is None else neutralise(value)
-
     def date(value):
-        return "" if value is None else value.isoformat()
+        return "" if value is None else value if value.__class__ is str else value.isoformat()
 
     def moment(value):
         if value is None:
             return ""
-        return (value.astimezone(zone) if value.tzinfo else value).strftime("%Y-%m-%d %H:%M:%S")
+        return as_datetime(value).astimezone(zone).isoformat(" ", "seconds")[:19]
 
-    return [{DATE: date, DATETIME: moment}.get(column.kind, text) for column in columns]
+    return [{DATE: date, DATETIME: moment}.get(column.kind) for column in columns]
 
 
-def csv_lines(columns: list[Column], rows: Iterable[tuple]) -> Iterator[str]:
+def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     """Yield the CSV file in pieces of about a thousand rows: a UTF-8 BOM, the header, then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write(codecs.BOM_UTF8.decode("utf-8"))
     writer.writerow([column.header for column in columns])
-    converters = list(enumerate(_csv_converters(columns)))
+    # Only date columns need converting; every other cell is text or a number, and csv writes None as "".
+    dated = [(index, convert) for index, convert in enumerate(_csv_converters(columns)) if convert]
     pending = 0
     for row in rows:
-        writer.writerow([convert(row[index]) for index, convert in converters])
+        for index, convert in dated:
+            row[index] = convert(row[index])
+        writer.writerow([ESCAPE + v if v.__class__ is str and v.startswith(FORMULA_PREFIXES) else v for v in row])
         pending += 1
         if pending >= CSV_BATCH_ROWS:
             yield buffer.getvalue()
@@ -112,9 +120,11 @@ def _xlsx_converters(sheet, columns: list[Column]) -> list:
         def convert(value):
             if value is None:
                 return None
-            if local and value.tzinfo:
+            if local:
                 # Excel has no timezones: write the store's local wall-clock time.
-                value = value.astimezone(zone).replace(tzinfo=None)
+                value = as_datetime(value).astimezone(zone).replace(tzinfo=None)
+            elif value.__class__ is str:
+                value = datetime.date.fromisoformat(value)
             cell = WriteOnlyCell(sheet, value=value)
             cell.number_format = number_format
             return cell
@@ -241,13 +251,14 @@ class PartyExport:
                 annotations[f"export_{name}"] = source
                 reads.append(f"export_{name}")
         values = queryset.annotate(**annotations).values_list("pk", *reads)
-        chunk: list[tuple] = []
-        for row in values.iterator(chunk_size=CHUNK_SIZE):
-            chunk.append(row)
-            if len(chunk) >= CHUNK_SIZE:
+        # The queryset's own SQL, read through the chunked (server-side on PostgreSQL) cursor that
+        # iterator() uses, but without converting every value into a Python object first: the
+        # writers need text, and dates and times come back as the database stores them.
+        sql, params = values.query.sql_with_params()
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(sql, params)
+            while chunk := cursor.fetchmany(CHUNK_SIZE):
                 yield from self._finish(chunk)
-                chunk = []
-        yield from self._finish(chunk)
 
     def _finish(self, chunk: list[tuple]) -> Iterator[list]:
         if not chunk:
