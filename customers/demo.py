@@ -245,7 +245,7 @@ def _pan(rng: random.Random, holder: str) -> str:
         "".join(rng.choice(letters) for _ in range(3))
         + holder
         + rng.choice(letters)
-        + f"{rng.randrange(10000):04d}"
+        + f"{rng.randrange(1, 10000):04d}"
         + rng.choice(letters)
     )
 

@@ -95,19 +95,19 @@ def customers_fingerprint() -> str:
 # Reading files
 
 
-def check_upload(name: str, size: int) -> None:
-    """Refuse a file by its name and size before reading it."""
+def check_upload(name: str, size: int, max_bytes: int | None = MAX_BYTES) -> None:
+    """Refuse a file by its name and size before reading it (`max_bytes=None`: no size limit)."""
     if not name.lower().endswith(EXTENSIONS):
         raise ImportFileError(_("Upload a .csv or .xlsx file; “%(name)s” is neither.") % {"name": name})
-    if size > MAX_BYTES:
+    if max_bytes is not None and size > max_bytes:
         raise ImportFileError(_("The file is larger than 20 MB; split it into smaller files."))
     if size == 0:
         raise ImportFileError(_("The file is empty."))
 
 
-def read_table(path: Path, name: str) -> tuple[list[str], Iterator[list]]:
+def read_table(path: Path, name: str, max_bytes: int | None = MAX_BYTES) -> tuple[list[str], Iterator[list]]:
     """Return the header row and an iterator over the data rows of a CSV or XLSX file."""
-    check_upload(name, path.stat().st_size)
+    check_upload(name, path.stat().st_size, max_bytes)
     rows = _xlsx_rows(path) if name.lower().endswith(".xlsx") else _csv_rows(path)
     try:
         header = next(rows)
@@ -271,9 +271,15 @@ def _master(lookups: _Lookups, name: str, text: str):
     return found
 
 
-def plan_import(path: Path, name: str, *, progress: Callable[[int], None] | None = None) -> ImportPlan:
-    """Check every row of the file and return what importing it would do."""
-    header, rows = read_table(path, name)
+def plan_import(
+    path: Path, name: str, *, progress: Callable[[int], None] | None = None, max_bytes: int | None = MAX_BYTES
+) -> ImportPlan:
+    """Check every row of the file and return what importing it would do.
+
+    Uploads are limited to 20 MB; the shell command passes `max_bytes=None`, since an
+    export of a hundred thousand customers is already larger than that.
+    """
+    header, rows = read_table(path, name, max_bytes)
     columns = map_columns(header)
     plan = ImportPlan(fingerprint=customers_fingerprint())
     lookups = _Lookups()
@@ -317,7 +323,10 @@ def _check_row(raw, number, lookups, seen_pks, seen_unique, candidates) -> dict[
         else:
             customer.username = next_free(username_base(customer.full_name) or "customer", lookups.usernames)
     try:
-        customer.clean_fields(exclude=set(errors) | {"points_balance", "created_on", "updated_on", "created_by"})
+        # Country and the masters were already looked up by name above; re-checking them here
+        # would walk every country's choice and query each master again, row after row.
+        already_checked = {"country", *MASTERS, "points_balance", "created_on", "updated_on", "created_by"}
+        customer.clean_fields(exclude=set(errors) | already_checked)
     except ValidationError as error:
         for field_name, messages in error.message_dict.items():
             errors.setdefault(field_name, " ".join(messages))
