@@ -95,19 +95,19 @@ def customers_fingerprint() -> str:
 # Reading files
 
 
-def check_upload(name: str, size: int, max_bytes: int | None = MAX_BYTES) -> None:
-    """Refuse a file by its name and size before reading it (`max_bytes=None`: no size limit)."""
+def check_upload(name: str, size: int, limit_size: bool = True) -> None:
+    """Refuse a file by its name and (unless `limit_size` is off) its size before reading it."""
     if not name.lower().endswith(EXTENSIONS):
         raise ImportFileError(_("Upload a .csv or .xlsx file; “%(name)s” is neither.") % {"name": name})
-    if max_bytes is not None and size > max_bytes:
+    if limit_size and size > MAX_BYTES:
         raise ImportFileError(_("The file is larger than 20 MB; split it into smaller files."))
     if size == 0:
         raise ImportFileError(_("The file is empty."))
 
 
-def read_table(path: Path, name: str, max_bytes: int | None = MAX_BYTES) -> tuple[list[str], Iterator[list]]:
+def read_table(path: Path, name: str, limit_size: bool = True) -> tuple[list[str], Iterator[list]]:
     """Return the header row and an iterator over the data rows of a CSV or XLSX file."""
-    check_upload(name, path.stat().st_size, max_bytes)
+    check_upload(name, path.stat().st_size, limit_size)
     rows = _xlsx_rows(path) if name.lower().endswith(".xlsx") else _csv_rows(path)
     try:
         header = next(rows)
@@ -272,14 +272,14 @@ def _master(lookups: _Lookups, name: str, text: str):
 
 
 def plan_import(
-    path: Path, name: str, *, progress: Callable[[int], None] | None = None, max_bytes: int | None = MAX_BYTES
+    path: Path, name: str, *, progress: Callable[[int], None] | None = None, limit_size: bool = True
 ) -> ImportPlan:
     """Check every row of the file and return what importing it would do.
 
-    Uploads are limited to 20 MB; the shell command passes `max_bytes=None`, since an
+    Uploads are limited to 20 MB; the shell command passes `limit_size=False`, since an
     export of a hundred thousand customers is already larger than that.
     """
-    header, rows = read_table(path, name, max_bytes)
+    header, rows = read_table(path, name, limit_size)
     columns = map_columns(header)
     plan = ImportPlan(fingerprint=customers_fingerprint())
     lookups = _Lookups()

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             sys.stderr.flush()
 
         try:
-            plan = plan_import(file, file.name, progress=progress, max_bytes=None)
+            plan = plan_import(file, file.name, progress=progress, limit_size=False)
         except ImportFileError as error:
             raise CommandError(str(error)) from None
         sys.stderr.write("\n")
