@@ -244,3 +244,11 @@ def test_large_files_are_checked_and_applied_in_the_background(admin_client, mon
     admin_client.post(reverse("customers:customer-import-job", args=[job.token]))
     wait_for("applied")
     assert Customer.objects.count() == 1500
+
+
+def test_command_takes_files_larger_than_the_upload_limit(tmp_path, monkeypatch):
+    monkeypatch.setattr("customers.imports.MAX_BYTES", 10)
+    path = tmp_path / "big.csv"
+    path.write_text("Full name,Phone number\nAnu,98765 43210\n", encoding="utf-8")
+    call_command("import_customers", str(path))
+    assert Customer.objects.filter(full_name="Anu").exists()
