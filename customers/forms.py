@@ -57,7 +57,10 @@ class CustomerForm(PartyForm):
 class CustomerImportForm(forms.Form):
     file = forms.FileField(
         label=_("Spreadsheet (.csv or .xlsx)"),
-        help_text=_("Use the export's column headers; the template has them. At most 20 MB and 200,000 rows."),
+        help_text=_(
+            "Use the export's column headers; the template has them. At most 20 MB (about 90,000 customers); "
+            "larger files: python manage.py import_customers FILE."
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
 
