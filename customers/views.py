@@ -2,22 +2,21 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from customers import exports, imports, selectors, services
 from customers.forms import CustomerForm, CustomerImportForm, OpeningBalanceFormSet
 from customers.models import Customer, ImportJob
 from parties.background import run_in_background
-from parties.exports import csv_response, xlsx_response
 from parties.models import Agent
 from parties.views import (
+    ExportView,
     PartyFormView,
     PartyListView,
     ServiceDeleteView,
@@ -79,7 +78,7 @@ class CustomerFormView(CustomerObjectMixin, PartyFormView):
         if not user.has_perm(selectors.SEE_ALL):
             # A sales agent's customers stay theirs: the only agent on offer is their own.
             agent = getattr(user, "agent", None)
-            form.fields["agent"].queryset = type(agent).objects.filter(pk=agent.pk) if agent else Agent.objects.none()
+            form.fields["agent"].queryset = Agent.objects.filter(pk=agent.pk) if agent else Agent.objects.none()
             form.fields["agent"].required = True
             form.fields["agent"].initial = agent
         return form
@@ -93,26 +92,19 @@ class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):
         services.customer_delete(customer=self.object)
 
     def deactivate(self):
-        if not self.request.user.has_perm("customers.change_customer"):
-            raise PermissionDenied
         services.customer_deactivate(customer=self.object)
 
     def get_success_url(self):
         return reverse("customers:customer-list")
 
 
-class CustomerExportView(StaffRequiredMixin, View):
-    """The list's rows (same search, filters and order, all pages) as CSV or XLSX."""
-
+class CustomerExportView(ExportView):
     permission_required = "customers.export_customer"
-    writers = {"csv": csv_response, "xlsx": xlsx_response}
+    export = exports.CUSTOMER_EXPORT
+    stem = "customers"
 
-    def get(self, request):
-        writer = self.writers.get(request.GET.get("format", "csv"))
-        if writer is None:
-            return HttpResponseBadRequest(_("Choose format=csv or format=xlsx."))
-        rows = exports.customer_rows(selectors.customer_list(filters=request.GET, user=request.user))
-        return writer(exports.COLUMNS, rows, "customers")
+    def get_queryset(self):
+        return selectors.customer_list(filters=self.request.GET, user=self.request.user)
 
 
 # Files up to this size are checked within the request; larger ones in the background, with progress.

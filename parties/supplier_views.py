@@ -1,12 +1,10 @@
-from django.http import Http404, HttpResponseBadRequest
+from django.http import Http404
 from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
-from django.views import View
 
 from parties import services, suppliers
-from parties.exports import csv_response, xlsx_response
 from parties.models import Supplier
-from parties.views import PartyFormView, PartyListView, ServiceDeleteView, StaffRequiredMixin
+from parties.views import ExportView, PartyFormView, PartyListView, ServiceDeleteView
 
 LIST_URL = reverse_lazy("parties:supplier-list")
 
@@ -69,15 +67,10 @@ class SupplierDeleteView(SupplierObjectMixin, ServiceDeleteView):
         return reverse("parties:supplier-list")
 
 
-class SupplierExportView(StaffRequiredMixin, View):
-    """The supplier list's rows (same search, filters and order) as CSV or XLSX."""
-
+class SupplierExportView(ExportView):
     permission_required = "parties.view_supplier"
-    writers = {"csv": csv_response, "xlsx": xlsx_response}
+    export = suppliers.SUPPLIER_EXPORT
+    stem = "suppliers"
 
-    def get(self, request):
-        writer = self.writers.get(request.GET.get("format", "csv"))
-        if writer is None:
-            return HttpResponseBadRequest(_("Choose format=csv or format=xlsx."))
-        rows = suppliers.SUPPLIER_EXPORT.rows(suppliers.supplier_list(filters=request.GET))
-        return writer(suppliers.SUPPLIER_EXPORT.columns, rows, "suppliers")
+    def get_queryset(self):
+        return suppliers.supplier_list(filters=self.request.GET)

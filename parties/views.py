@@ -5,13 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from parties import geo, gstin
+from parties.exports import csv_response, xlsx_response
 
 PAGE_PARAM = "page"
 PAGE_SIZE_PARAM = "page_size"
@@ -182,20 +184,25 @@ class ServiceDeleteView(StaffRequiredMixin, TemplateView):
     def get_success_url(self) -> str:
         raise NotImplementedError
 
-    def get_context_data(self, **kwargs):
+    def can_deactivate(self) -> bool:
+        """Deactivating is a change: it needs the model's change permission."""
         meta = self.object._meta
-        change_permission = f"{meta.app_label}.change_{meta.model_name}"
+        return self.request.user.has_perm(f"{meta.app_label}.change_{meta.model_name}")
+
+    def get_context_data(self, **kwargs):
         return super().get_context_data(
             object=self.object,
-            verbose_name=meta.verbose_name,
+            verbose_name=self.object._meta.verbose_name,
             list_url=self.get_success_url(),
-            can_deactivate=self.request.user.has_perm(change_permission),
+            can_deactivate=self.can_deactivate(),
             **kwargs,
         )
 
     def post(self, request, *args, **kwargs):
         name = str(self.object)
         if "deactivate" in request.POST:
+            if not self.can_deactivate():
+                raise PermissionDenied
             self.deactivate()
             messages.success(request, _("%(name)s was deactivated; their records are kept.") % {"name": name})
             return redirect(self.get_success_url())
@@ -267,6 +274,27 @@ class PartyFormView(OpeningBalancesMixin, ServiceFormView):
             )
         party = {self.object._meta.model_name: self.object}
         return type(self).update_service(**party, opening_balances=balances, **form.cleaned_data)
+
+
+class ExportView(StaffRequiredMixin, View):
+    """A list's rows (same search, filters and order, all pages) as CSV or XLSX.
+
+    Configure `export` (a PartyExport), `stem` (the file name's start) and
+    `get_queryset()` (the list's own selector, for this request).
+    """
+
+    export = None
+    stem = ""
+    writers = {"csv": csv_response, "xlsx": xlsx_response}
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get(self, request):
+        writer = self.writers.get(request.GET.get("format", "csv"))
+        if writer is None:
+            return HttpResponseBadRequest(_("Choose format=csv or format=xlsx."))
+        return writer(self.export.columns, self.export.rows(self.get_queryset()), self.stem)
 
 
 @login_required

@@ -162,3 +162,14 @@ def test_master_screens_need_their_permissions(client, make_staff):
     assert client.get(url(CUSTOMER_GROUPS, "create")).status_code == 403
     assert client.get(url(COUPONS, "list")).status_code == 403
     assert CustomerGroup.objects.count() == 0
+
+
+def test_deactivate_needs_the_change_permission(client, make_staff):
+    group = CustomerGroupFactory(name="VIP")
+    CustomerFactory(customer_group=group)
+    client.force_login(make_staff("customers.view_customergroup", "customers.delete_customergroup"))
+    page = client.post(url(CUSTOMER_GROUPS, "delete", group.pk)).content.decode()
+    assert "cannot be deleted" in page and "Deactivate instead" not in page
+    assert client.post(url(CUSTOMER_GROUPS, "delete", group.pk), {"deactivate": "1"}).status_code == 403
+    group.refresh_from_db()
+    assert group.is_active
