@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import CharField, ExpressionWrapper, F
+from django.db.models import CharField, ExpressionWrapper, F, Func
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django_countries import countries
@@ -41,6 +41,7 @@ class Column:
     header: str
     width: int = 16
     kind: str = TEXT
+    neutralised: bool = False  # its values arrive already made safe (by the database), so writers skip the check
 
 
 def neutralise(value):
@@ -73,6 +74,9 @@ def _csv_converters(columns: list[Column]) -> list:
     """Return, per column, the function that turns a value into its CSV text (chosen once, not per cell)."""
     zone = timezone.get_current_timezone()
 
+    def text(value):
+        return neutralise(value)
+
     def date(value):
         return "" if value is None else value if value.__class__ is str else value.isoformat()
 
@@ -81,7 +85,14 @@ def _csv_converters(columns: list[Column]) -> list:
             return ""
         return as_datetime(value).astimezone(zone).isoformat(" ", "seconds")[:19]
 
-    return [{DATE: date, DATETIME: moment}.get(column.kind) for column in columns]
+    return [_converter(column, {DATE: date, DATETIME: moment}, text) for column in columns]
+
+
+def _converter(column: Column, dated: dict, text):
+    """Return the conversion a column needs, or None when its values can be written as they are."""
+    if column.kind in dated:
+        return dated[column.kind]
+    return None if column.neutralised or column.kind == NUMBER else text
 
 
 def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
@@ -90,13 +101,13 @@ def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(buffer)
     buffer.write(codecs.BOM_UTF8.decode("utf-8"))
     writer.writerow([column.header for column in columns])
-    # Only date columns need converting; every other cell is text or a number, and csv writes None as "".
-    dated = [(index, convert) for index, convert in enumerate(_csv_converters(columns)) if convert]
+    # Only dates need converting and only text not yet neutralised needs checking; csv writes None as "".
+    convert = [(index, to_text) for index, to_text in enumerate(_csv_converters(columns)) if to_text]
     pending = 0
     for row in rows:
-        for index, convert in dated:
-            row[index] = convert(row[index])
-        writer.writerow([ESCAPE + v if v.__class__ is str and v.startswith(FORMULA_PREFIXES) else v for v in row])
+        for index, to_text in convert:
+            row[index] = to_text(row[index])
+        writer.writerow(row)
         pending += 1
         if pending >= CSV_BATCH_ROWS:
             yield buffer.getvalue()
@@ -132,7 +143,7 @@ def _xlsx_converters(sheet, columns: list[Column]) -> list:
         return convert
 
     chosen = {DATE: dated("yyyy-mm-dd", False), DATETIME: dated("yyyy-mm-dd hh:mm", True)}
-    return [chosen.get(column.kind, neutralise) for column in columns]
+    return [_converter(column, chosen, neutralise) for column in columns]
 
 
 def write_xlsx(columns: list[Column], rows: Iterable[tuple], target) -> None:
@@ -149,10 +160,12 @@ def write_xlsx(columns: list[Column], rows: Iterable[tuple], target) -> None:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    converters = list(enumerate(_xlsx_converters(sheet, columns)))
+    convert = [(index, to_cell) for index, to_cell in enumerate(_xlsx_converters(sheet, columns)) if to_cell]
     count = 0
     for row in rows:
-        sheet.append([convert(row[index]) for index, convert in converters])
+        for index, to_cell in convert:
+            row[index] = to_cell(row[index])
+        sheet.append(row)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(target)
@@ -177,6 +190,23 @@ def xlsx_response(columns: list[Column], rows: Iterable[tuple], stem: str) -> Fi
 
 
 # Party exports: a field list declared once per model, read in chunks as text.
+
+# Read as codes and replaced by names (or Yes/No) in Python; a code never looks like a formula.
+REPLACED = ("country", "state_or_province", "is_active")
+
+
+class Neutralised(Func):
+    """SQL that puts the escape apostrophe before text starting like a formula (see `neutralise`)."""
+
+    template = (
+        "CASE WHEN SUBSTR(%(expressions)s, 1, 1) IN ("
+        + ", ".join(f"'{prefix}'" for prefix in FORMULA_PREFIXES)
+        + ") THEN '"
+        + ESCAPE * 2
+        + "' || %(expressions)s ELSE %(expressions)s END"
+    )
+    output_field = CharField()
+
 
 CHUNK_SIZE = 2000
 YES, NO = "Yes", "No"
@@ -225,7 +255,10 @@ class PartyExport:
 
     @property
     def columns(self) -> list[Column]:
-        return [Column(field_label(self.model, name), width, self._kind(name)) for name, width, _s in self.fields]
+        return [
+            Column(field_label(self.model, name), width, self._kind(name), neutralised=source is not None)
+            for name, width, source in self.fields
+        ]
 
     def _kind(self, name: str) -> str:
         kind = self.model._meta.get_field(name).get_internal_type()
@@ -245,9 +278,14 @@ class PartyExport:
         """Yield one tuple per row of the queryset, in its order and in column order."""
         reads, annotations = [], {}
         for name, _width, source in self.fields:
+            if source is None:
+                continue
+            if self._kind(name) == TEXT and name not in REPLACED:
+                # Neutralised by the database: one CASE per column, not a Python check per cell.
+                source = Neutralised(F(source) if isinstance(source, str) else source)
             if isinstance(source, str):
                 reads.append(source)
-            elif source is not None:
+            else:
                 annotations[f"export_{name}"] = source
                 reads.append(f"export_{name}")
         values = queryset.annotate(**annotations).values_list("pk", *reads)
