@@ -1,7 +1,7 @@
 """The customer export: the list's rows, every editable field, as CSV or XLSX."""
 
 from customers.models import Customer
-from parties.exports import ADDRESS_FIELDS, NAME_FIELDS, NO, PHONE_FIELD, YES, PartyExport, stored_text
+from parties.exports import ADDRESS_FIELDS, NAME_FIELDS, PHONE_FIELD, PartyExport
 
 # (field, XLSX width, what values_list reads; None for many-to-many names joined by "; ")
 FIELDS = (
@@ -30,5 +30,3 @@ CUSTOMER_EXPORT = PartyExport(model=Customer, fields=FIELDS)
 COLUMNS = CUSTOMER_EXPORT.columns
 HEADERS = CUSTOMER_EXPORT.headers
 customer_rows = CUSTOMER_EXPORT.rows
-
-__all__ = ["COLUMNS", "FIELDS", "HEADERS", "NO", "YES", "customer_rows", "stored_text"]

@@ -21,10 +21,10 @@ from django.db.models import Count, Max
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from customers.exports import FIELDS, HEADERS, YES, stored_text
+from customers.exports import FIELDS, HEADERS
 from customers.models import Customer, CustomerGroup
 from loyalty.models import Coupon, Offer
-from parties.exports import unneutralise
+from parties.exports import YES, stored_text, unneutralise
 from parties.models import Affiliate, Agent, CreditRule
 from parties.text import next_free, username_base
 
