@@ -90,10 +90,7 @@ from customers.exports import COLUMNS, HEADERS, customer_rows  # noqa: E402
 from customers.imports import customers_fingerprint, plan_import  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from customers.services import customer_import_apply  # noqa: E402
-from parties.exports import (
-    csv_lines,  # noqa: E402
-    stored_text,  # noqa: E402
-)
+from parties.exports import csv_lines, stored_text  # noqa: E402
 
 CUSTOMERS = 100_000
 TARGET_ROWS_PER_S = 2_000
