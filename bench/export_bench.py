@@ -52,8 +52,9 @@ import time
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_100K = ROOT / "bench" / "bench.sqlite3"
+from common import BENCH_DB, ROOT, logged_in_client, setup_django
+
+DB_100K = BENCH_DB
 DB_300K = ROOT / "bench" / "bench-300k.sqlite3"
 SMALL, LARGE = 100_000, 300_000
 
@@ -74,23 +75,13 @@ def parse_args() -> argparse.Namespace:
 ARGS = parse_args()
 DB_PATH = ARGS.db.resolve()
 
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "o2vend.settings"
-os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
-# Measure what production runs: DEBUG off (no query log). These only fill in what is unset.
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "export-bench-only-not-a-secret")
-os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-
-import django  # noqa: E402
-
-django.setup()
+setup_django(DB_PATH)
 logging.getLogger("axes").setLevel(logging.WARNING)  # no "successful login" line per force_login
 
+import django  # noqa: E402
 import openpyxl  # noqa: E402
 from django.apps import apps as django_apps  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -203,18 +194,6 @@ def missing_schema() -> list[str]:
                 f"{table}.{field.column}" for field in model._meta.local_concrete_fields if field.column not in columns
             ]
     return missing
-
-
-def logged_in_client() -> Client:
-    """Return a client logged in as the bench superuser, created on the first run."""
-    user_model = get_user_model()
-    user = user_model.objects.filter(username="bench").first()
-    if user is None:
-        user = user_model.objects.create_superuser("bench", "bench@example.in", "bench-password")
-    # SERVER_NAME: "testserver" is not in ALLOWED_HOSTS outside the test runner.
-    client = Client(SERVER_NAME="localhost")
-    client.force_login(user)
-    return client
 
 
 def exported_count() -> int:

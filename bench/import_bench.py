@@ -52,8 +52,9 @@ import time
 import traceback
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = ROOT / "bench" / "bench.sqlite3"
+from common import BENCH_DB, setup_django
+
+DEFAULT_DB = BENCH_DB
 
 
 def parse_args() -> argparse.Namespace:
@@ -68,17 +69,7 @@ def parse_args() -> argparse.Namespace:
 ARGS = parse_args()
 DB_PATH = ARGS.db.resolve()
 
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "o2vend.settings"
-os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
-# Measure what production runs: DEBUG off (no query log). These only fill in what is unset.
-os.environ.setdefault("DEBUG", "0")
-os.environ.setdefault("SECRET_KEY", "import-bench-only-not-a-secret")
-os.environ.setdefault("ALLOWED_HOSTS", "localhost")
-
-import django  # noqa: E402
-
-django.setup()
+setup_django(DB_PATH)
 
 import phonenumbers  # noqa: E402
 from django.core.management import call_command  # noqa: E402

@@ -16,26 +16,16 @@ Delete bench/bench.sqlite3* to measure seeding from scratch again. The exit stat
 always 0; misses are printed as "TARGET MISSED" lines.
 """
 
-import os
 import statistics
-import sys
 import time
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_PATH = ROOT / "bench" / "bench.sqlite3"
+from common import BENCH_DB, logged_in_client, setup_django
 
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "o2vend.settings"
-os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
-
-import django  # noqa: E402
-
-django.setup()
+DB_PATH = BENCH_DB
+setup_django(DB_PATH, production=False)
 
 import phonenumbers  # noqa: E402
-from django.contrib.auth import get_user_model  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Max, Min  # noqa: E402
@@ -64,18 +54,6 @@ def seed() -> None:
     print(f"Seeding: {added:,} customers added in {elapsed:.1f} s ({Customer.objects.count():,} in the database)")
     if added and elapsed > SEED_TARGET_S:
         print(f"TARGET MISSED: seeding took {elapsed:.1f} s (target {SEED_TARGET_S} s)")
-
-
-def logged_in_client() -> Client:
-    """Return a client logged in as the bench superuser, created on the first run."""
-    user_model = get_user_model()
-    user = user_model.objects.filter(username="bench").first()
-    if user is None:
-        user = user_model.objects.create_superuser("bench", "bench@example.in", "bench-password")
-    # SERVER_NAME: "testserver" is not in ALLOWED_HOSTS outside the test runner.
-    client = Client(SERVER_NAME="localhost")
-    client.force_login(user)
-    return client
 
 
 def last_page(filters: dict, page_size: int) -> int:
