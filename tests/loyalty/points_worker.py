@@ -1,21 +1,14 @@
-"""A separate process that hammers one customer's points (used by the concurrency test on PostgreSQL)."""
+"""The calls the concurrency tests make on one customer, from threads or separate processes."""
 
 import os
 
 
-def hammer(database_url: str, customer_id: int, calls: int, worker: int, results) -> None:
-    """Make `calls` adjust/redeem calls and put (ok, refused, errors) on the results queue."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "o2vend.settings")
-    import django
-
-    django.setup()
+def make_calls(customer, calls: int, worker: int) -> tuple[int, int, list[str]]:
+    """Make `calls` adjust/redeem calls that run the balance dry; return (ok, refused, unexpected errors)."""
     from django.core.exceptions import ValidationError
 
-    from customers.models import Customer
     from loyalty import services
 
-    customer = Customer.objects.get(pk=customer_id)
     ok = refused = 0
     errors = []
     for call in range(calls):
@@ -29,4 +22,16 @@ def hammer(database_url: str, customer_id: int, calls: int, worker: int, results
             refused += 1
         except Exception as error:  # reported to the test, which fails on it
             errors.append(repr(error))
-    results.put((ok, refused, errors))
+    return ok, refused, errors
+
+
+def hammer(database_url: str, customer_id: int, calls: int, worker: int, results) -> None:
+    """In a fresh process: set Django up on the test database, make the calls, report on the queue."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "o2vend.settings")
+    import django
+
+    django.setup()
+    from customers.models import Customer
+
+    results.put(make_calls(Customer.objects.get(pk=customer_id), calls, worker))
