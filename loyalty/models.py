@@ -45,10 +45,6 @@ class Promotion(MasterRecord):
         if errors:
             raise ValidationError(errors)
 
-    @property
-    def is_expired(self) -> bool:
-        return bool(self.valid_to and self.valid_to < timezone.now())
-
     @classmethod
     def assignable(cls) -> Q:
         """Return the condition for rows that may be given to customers now: active and not expired."""

@@ -74,9 +74,6 @@ def _csv_converters(columns: list[Column]) -> list:
     """Return, per column, the function that turns a value into its CSV text (chosen once, not per cell)."""
     zone = timezone.get_current_timezone()
 
-    def text(value):
-        return neutralise(value)
-
     def date(value):
         return "" if value is None else value if value.__class__ is str else value.isoformat()
 
@@ -85,7 +82,7 @@ def _csv_converters(columns: list[Column]) -> list:
             return ""
         return as_datetime(value).astimezone(zone).isoformat(" ", "seconds")[:19]
 
-    return [_converter(column, {DATE: date, DATETIME: moment}, text) for column in columns]
+    return [_converter(column, {DATE: date, DATETIME: moment}, neutralise) for column in columns]
 
 
 def _converter(column: Column, dated: dict, text):
