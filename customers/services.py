@@ -12,11 +12,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from customers.models import Customer, ImportJob
-from parties.services import party_deactivate, party_save, user_code_reserve
-
-
-def _membership_taken(code: str) -> bool:
-    return Customer.objects.filter(membership_number__lower=code.lower()).exists()
+from parties.services import code_taken, deactivate, party_save, user_code_reserve
 
 
 def _save(
@@ -85,7 +81,7 @@ def customer_delete(*, customer: Customer) -> None:
 
 def customer_deactivate(*, customer: Customer) -> Customer:
     """Mark a customer inactive, keeping their record and ledger."""
-    return party_deactivate(party=customer)
+    return deactivate(instance=customer)
 
 
 @transaction.atomic
@@ -103,7 +99,7 @@ def customer_import_apply(*, plan, expected_fingerprint: str, user=None) -> dict
         raise ValidationError(_("Customers changed since the dry run; check the file again before importing."))
     now = dj_timezone.now()
     uncoded = [customer for customer, _many in plan.new if not customer.membership_number]
-    codes = user_code_reserve(kind="customer", count=len(uncoded), taken=_membership_taken)
+    codes = user_code_reserve(kind="customer", count=len(uncoded), taken=code_taken(Customer, "membership_number"))
     for customer, code in zip(uncoded, codes, strict=False):
         customer.membership_number = code
     new_customers = []

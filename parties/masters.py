@@ -223,7 +223,7 @@ class MasterDeleteView(SpecMixin, ServiceDeleteView):
         services.master_delete(instance=self.object, usage=self.spec.usage)
 
     def deactivate(self):
-        services.master_deactivate(instance=self.object)
+        services.deactivate(instance=self.object)
 
 
 def master_urls(spec: MasterSpec, namespace: str) -> list:

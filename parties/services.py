@@ -122,10 +122,12 @@ def _usage_model(model: type[models.Model], usage: str) -> type[models.Model]:
 
 
 @transaction.atomic
-def master_deactivate(*, instance: models.Model) -> None:
-    """Stop offering a master row for new assignments; customers keep it."""
+def deactivate(*, instance: models.Model) -> models.Model:
+    """Mark a master, customer or supplier inactive: it stays where it is used but is no longer offered."""
     instance.is_active = False
-    instance.save(update_fields=["is_active"])  # save(), not update(): the change is recorded in history
+    fields = ["is_active"] + (["updated_on"] if hasattr(instance, "updated_on") else [])
+    instance.save(update_fields=fields)  # save(), not update(): the change is recorded in history
+    return instance
 
 
 # Parties: what saving a customer and saving a supplier share
@@ -139,6 +141,15 @@ def party_username_for(*, model: type[Party], full_name: str, exclude_pk: int | 
         similar = similar.exclude(pk=exclude_pk)
     taken = {name.lower() for name in similar.values_list("username", flat=True)}
     return next_free(base, taken)
+
+
+def code_taken(model: type[Party], code_field: str) -> Callable[[str], bool]:
+    """Return a check of whether a code is already some party's (ignoring case), for automatic codes to skip."""
+
+    def taken(code: str) -> bool:
+        return model.objects.filter(**{f"{code_field}__lower": code.lower()}).exists()
+
+    return taken
 
 
 def party_save(
@@ -159,11 +170,7 @@ def party_save(
     if not party.username:
         party.username = party_username_for(model=model, full_name=party.full_name, exclude_pk=party.pk)
     if party.pk is None and not (getattr(party, code_field) or "").strip():
-
-        def taken(code: str) -> bool:
-            return model.objects.filter(**{f"{code_field}__lower": code.lower()}).exists()
-
-        setattr(party, code_field, user_code_next(kind=code_kind, taken=taken))
+        setattr(party, code_field, user_code_next(kind=code_kind, taken=code_taken(model, code_field)))
     save_validated(party)
     for name, values in many.items():
         if values is not None:
@@ -207,11 +214,3 @@ def supplier_update(*, supplier: Supplier, opening_balances: Iterable | None = N
 def supplier_delete(*, supplier: Supplier) -> None:
     """Delete a supplier and their opening balances."""
     supplier.delete()
-
-
-@transaction.atomic
-def party_deactivate(*, party: Party) -> Party:
-    """Mark a customer or supplier inactive, keeping their record."""
-    party.is_active = False
-    party.save(update_fields=["is_active", "updated_on"])  # save(), not update(): the change is recorded in history
-    return party

@@ -61,7 +61,7 @@ class SupplierDeleteView(SupplierObjectMixin, ServiceDeleteView):
         services.supplier_delete(supplier=self.object)
 
     def deactivate(self):
-        services.party_deactivate(party=self.object)
+        services.deactivate(instance=self.object)
 
     def get_success_url(self):
         return reverse("parties:supplier-list")
