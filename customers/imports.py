@@ -416,8 +416,15 @@ def _differs(before: Customer, after: Customer, name: str) -> bool:
         return getattr(before, f"{name}_id") != getattr(after, f"{name}_id")
     old, new = getattr(before, name), getattr(after, name)
     if name in ("phone_number", "contact_phone", "country"):
-        return str(old or "") != str(new or "")
+        return _stored(old) != _stored(new)
     return (old or None) != (new or None) if not isinstance(old, bool) else old != new
+
+
+def _stored(value) -> str:
+    """Return a phone number or country as stored (E.164, ISO code): cheaper than formatting it for people."""
+    if value is None or value == "":
+        return ""
+    return getattr(value, "as_e164", None) or str(getattr(value, "code", value))
 
 
 def template_csv() -> str:
