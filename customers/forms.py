@@ -2,7 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Customer
-from parties.forms import ADDRESS_FIELDS, PARTY_WIDGETS, PartyForm, opening_balance_formset
+from parties.forms import (
+    ADDRESS_FIELDS,
+    PARTY_WIDGETS,
+    BoundedModelMultipleChoiceField,
+    PartyForm,
+    opening_balance_formset,
+)
 from parties.models import UserDateSetup
 
 PERSONAL = (
@@ -32,6 +38,7 @@ class CustomerForm(PartyForm):
     class Meta:
         model = Customer
         fields = PERSONAL + MEMBERSHIP + ASSIGNMENTS + ADDRESS_FIELDS + ("is_active",)
+        field_classes = {"coupons": BoundedModelMultipleChoiceField, "offers": BoundedModelMultipleChoiceField}
         widgets = {
             **PARTY_WIDGETS,
             "coupons": forms.SelectMultiple(attrs={"size": 4}),

@@ -39,6 +39,27 @@ class StateSelect(forms.Select):
         return [geo.state_code(self.country, item) or item for item in super().format_value(value)]
 
 
+# The largest id a database stores (a signed 64-bit integer).
+MAX_ID = 2**63 - 1
+
+
+class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """A many-to-many choice that refuses ids no database can hold, instead of failing in the query."""
+
+    def _check_values(self, value):
+        for choice in value:
+            text = str(choice)
+            try:
+                number = int(text)
+            except ValueError:
+                continue  # not a number at all: the usual check refuses it
+            if not -MAX_ID - 1 <= number <= MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text[:20]}
+                )
+        return super()._check_values(value)
+
+
 class PartyFormMixin:
     """Behaviour shared by the party forms.
 

@@ -169,3 +169,11 @@ def test_state_list_endpoint(admin_client):
     answer = admin_client.get("/parties/states/", {"country": "in"}).json()
     assert {"code": "IN-TN", "name": "Tamil Nadu"} in answer["states"]
     assert admin_client.get("/parties/states/", {"country": "BV"}).json()["states"] == []
+
+
+@pytest.mark.parametrize("coupon_id", ["9223372036854775808", "-9223372036854775809"])
+def test_coupon_id_too_large_for_the_database_is_a_field_error(admin_client, coupon_id):
+    response = admin_client.post(ADD, valid_post(coupons=coupon_id))
+    assert response.status_code == 200
+    assert "coupons" in response.context["form"].errors
+    assert not Customer.objects.exists()

@@ -5,9 +5,11 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from customers.forms import CustomerForm
 from customers.models import Customer
 from loyalty.models import PointsEntry
 from parties.models import Supplier
+from parties.suppliers import SupplierForm
 from tests.factories import CustomerFactory
 
 pytestmark = pytest.mark.django_db
@@ -21,47 +23,9 @@ nasty_text = st.one_of(
     st.integers(min_value=-(10**30), max_value=10**30).map(str),
     st.sampled_from(["2026-02-30", "31/31/2031", "0000-00-00", "9999-99-99", "-1", "1e309", "NaN"]),
 )
-CUSTOMER_FIELDS = [
-    "full_name",
-    "alias_name",
-    "username",
-    "email",
-    "birthday",
-    "spouse_birthday",
-    "anniversary",
-    "phone_number",
-    "membership_number",
-    "tax_number",
-    "supply_type",
-    "customer_group",
-    "agent",
-    "timezone",
-    "affiliate",
-    "credit_rule",
-    "coupons",
-    "offers",
-    "country",
-    "state_or_province",
-    "postal_code",
-    "city",
-    "address_line1",
-    "address_line2",
-    "contact_name",
-    "contact_phone",
-]
-SUPPLIER_FIELDS = [
-    "full_name",
-    "username",
-    "code",
-    "email",
-    "phone_number",
-    "tax_number",
-    "timezone",
-    "supplier_group",
-    "country",
-    "state_or_province",
-    "postal_code",
-]
+# Every field of the forms, so a field added later is fuzzed too.
+CUSTOMER_FIELDS = list(CustomerForm._meta.fields)
+SUPPLIER_FIELDS = list(SupplierForm._meta.fields)
 MANAGEMENT = {"balances-TOTAL_FORMS": "1", "balances-INITIAL_FORMS": "0"}
 
 
