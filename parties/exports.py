@@ -1,8 +1,9 @@
 """Spreadsheet writers shared by every export: columns declared once, CSV and XLSX.
 
-An export is a list of `Column`s and an iterable of rows (tuples in column
-order). CSV is streamed as it is produced; XLSX is written by openpyxl in
-write-only mode to a temporary file, so memory stays flat at any size.
+An export is a list of `Column`s and an iterable of rows (lists in column
+order; dates and moments as ISO text, moments in the store's local time).
+CSV is streamed as it is produced; XLSX is written by openpyxl in write-only
+mode to a temporary file, so memory stays flat at any size.
 """
 
 import codecs
@@ -14,7 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import CharField, ExpressionWrapper, F, Func
+from django.db.models import Case, CharField, ExpressionWrapper, F, Func, Max, Min, Q, Value, When
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django_countries import countries
@@ -30,7 +31,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 ESCAPE = "'"
 
 
-TEXT, NUMBER, DATE, DATETIME = "text", "number", "date", "datetime"
+TEXT, NUMBER, DATE, DATETIME, YES_NO = "text", "number", "date", "datetime", "yes/no"
 CSV_BATCH_ROWS = 1000
 
 
@@ -63,28 +64,6 @@ def export_filename(stem: str, extension: str) -> str:
     return f"{stem}-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
 
 
-def as_datetime(value) -> datetime.datetime:
-    """Return a stored moment as an aware datetime (SQLite hands back its UTC text, PostgreSQL a datetime)."""
-    if value.__class__ is str:
-        return datetime.datetime.fromisoformat(value).replace(tzinfo=datetime.UTC)
-    return value if value.tzinfo else value.replace(tzinfo=datetime.UTC)
-
-
-def _csv_converters(columns: list[Column]) -> list:
-    """Return, per column, the function that turns a value into its CSV text (chosen once, not per cell)."""
-    zone = timezone.get_current_timezone()
-
-    def date(value):
-        return "" if value is None else value if value.__class__ is str else value.isoformat()
-
-    def moment(value):
-        if value is None:
-            return ""
-        return as_datetime(value).astimezone(zone).isoformat(" ", "seconds")[:19]
-
-    return [_converter(column, {DATE: date, DATETIME: moment}, neutralise) for column in columns]
-
-
 def _converter(column: Column, dated: dict, text):
     """Return the conversion a column needs, or None when its values can be written as they are."""
     if column.kind in dated:
@@ -98,8 +77,10 @@ def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     writer = csv.writer(buffer)
     buffer.write(codecs.BOM_UTF8.decode("utf-8"))
     writer.writerow([column.header for column in columns])
-    # Only dates need converting and only text not yet neutralised needs checking; csv writes None as "".
-    convert = [(index, to_text) for index, to_text in enumerate(_csv_converters(columns)) if to_text]
+    # Only text not yet neutralised needs checking: dates and moments are written as their ISO
+    # text, and csv writes None as "".
+    converters = [_converter(column, {DATE: None, DATETIME: None}, neutralise) for column in columns]
+    convert = [(index, to_text) for index, to_text in enumerate(converters) if to_text]
     pending = 0
     for row in rows:
         for index, to_text in convert:
@@ -122,24 +103,22 @@ def csv_response(columns: list[Column], rows: Iterable[tuple], stem: str) -> Str
 
 def _xlsx_converters(sheet, columns: list[Column]) -> list:
     """Return, per column, the function that turns a value into what openpyxl writes."""
-    zone = timezone.get_current_timezone()
 
-    def dated(number_format: str, local: bool):
+    def dated(number_format: str, parse):
         def convert(value):
             if value is None:
                 return None
-            if local:
-                # Excel has no timezones: write the store's local wall-clock time.
-                value = as_datetime(value).astimezone(zone).replace(tzinfo=None)
-            elif value.__class__ is str:
-                value = datetime.date.fromisoformat(value)
-            cell = WriteOnlyCell(sheet, value=value)
+            cell = WriteOnlyCell(sheet, value=parse(value))
             cell.number_format = number_format
             return cell
 
         return convert
 
-    chosen = {DATE: dated("yyyy-mm-dd", False), DATETIME: dated("yyyy-mm-dd hh:mm", True)}
+    # Excel has no timezones: moments arrive, and are written, in the store's local wall-clock time.
+    chosen = {
+        DATE: dated("yyyy-mm-dd", datetime.date.fromisoformat),
+        DATETIME: dated("yyyy-mm-dd hh:mm", datetime.datetime.fromisoformat),
+    }
     return [_converter(column, chosen, neutralise) for column in columns]
 
 
@@ -188,25 +167,98 @@ def xlsx_response(columns: list[Column], rows: Iterable[tuple], stem: str) -> Fi
 
 # Party exports: a field list declared once per model, read in chunks as text.
 
-# Read as codes and replaced by names (or Yes/No) in Python; a code never looks like a formula.
-REPLACED = ("country", "state_or_province", "is_active")
+# Read as codes and replaced by names in Python; a code never looks like a formula.
+REPLACED = ("country", "state_or_province")
+YES, NO = "Yes", "No"
 
 
 class Neutralised(Func):
-    """SQL that puts the escape apostrophe before text starting like a formula (see `neutralise`)."""
+    """SQL that puts the escape apostrophe before text starting like a formula (see `neutralise`).
 
-    template = (
-        "CASE WHEN SUBSTR(%(expressions)s, 1, 1) IN ("
-        + ", ".join(f"'{prefix}'" for prefix in FORMULA_PREFIXES)
-        + ") THEN '"
-        + ESCAPE * 2
-        + "' || %(expressions)s ELSE %(expressions)s END"
-    )
+    It tests the first character's code, which is cheaper than cutting out the first character.
+    """
+
     output_field = CharField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        text, params = compiler.compile(self.source_expressions[0])
+        first = "ASCII" if connection.vendor == "postgresql" else "UNICODE"  # both give the first code point
+        codes = ", ".join(str(ord(prefix)) for prefix in FORMULA_PREFIXES)
+        sql = f"CASE WHEN {first}({text}) IN ({codes}) THEN '{ESCAPE * 2}' || {text} ELSE {text} END"
+        return sql, params * 3
+
+
+class IsoDate(Func):
+    """A date as ISO text ("2026-11-29"), as SQLite stores it: not parsed into an object for every row."""
+
+    output_field = CharField()
+    template = "CAST(%(expressions)s AS TEXT)"
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, template="TO_CHAR(%(expressions)s, 'YYYY-MM-DD')")
+
+
+class LocalTime(Func):
+    """A stored moment as the store's local wall-clock time in ISO text ("2026-11-29 14:05:09").
+
+    PostgreSQL knows time zones. SQLite stores UTC text and knows none, so it is given the zone's
+    UTC offsets over `span` (the earliest and latest moments to convert) as a CASE of changes.
+    """
+
+    output_field = CharField()
+
+    def __init__(self, expression, zone, span: tuple[datetime.datetime, datetime.datetime]):
+        super().__init__(expression)
+        self.zone, self.span = zone, span
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"TO_CHAR({sql} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')", [*params, str(self.zone)]
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        first, changes = utc_offsets(self.zone, *self.span)
+        offsets = [first] + [offset for _moment, offset in changes]
+        # Moments before a change keep the offset they had: WHEN moment < change THEN that offset.
+        whens, when_params = "", []
+        for (change, _offset), offset in zip(changes, offsets[:-1], strict=True):
+            whens += f" WHEN {sql} < %s THEN %s"
+            when_params += [*params, f"{change:%Y-%m-%d %H:%M:%S}", _seconds(offset)]
+        shift = f"CASE{whens} ELSE %s END" if changes else "%s"
+        return f"DATETIME({sql}, {shift})", [*params, *when_params, _seconds(offsets[-1])]
+
+
+def _seconds(offset: datetime.timedelta) -> str:
+    return f"{int(offset.total_seconds()):+d} seconds"
+
+
+def utc_offsets(zone, start: datetime.datetime, end: datetime.datetime):
+    """Return the zone's UTC offset at `start` and its changes up to `end`: [(UTC moment, new offset)].
+
+    Offsets are compared a day apart, and a change is then found to the second by halving.
+    """
+    day, second = datetime.timedelta(days=1), datetime.timedelta(seconds=1)
+    moment = start.astimezone(datetime.UTC).replace(microsecond=0) - day
+    first = current = moment.astimezone(zone).utcoffset()
+    changes = []
+    while moment <= end:
+        following = moment + day
+        offset = following.astimezone(zone).utcoffset()
+        if offset != current:
+            before, after = moment, following  # the change is in (before, after]
+            while after - before > second:
+                middle = before + datetime.timedelta(seconds=(after - before) // second // 2)
+                if middle.astimezone(zone).utcoffset() == current:
+                    before = middle
+                else:
+                    after = middle
+            changes.append((after.replace(tzinfo=None), offset))
+            current = offset
+        moment = following
+    return first, changes
 
 
 CHUNK_SIZE = 2000
-YES, NO = "Yes", "No"
 
 
 def stored_text(field_name: str):
@@ -252,9 +304,10 @@ class PartyExport:
 
     @property
     def columns(self) -> list[Column]:
+        # Every value arrives already neutralised: by the database, or by _many_names.
         return [
-            Column(field_label(self.model, name), width, self._kind(name), neutralised=source is not None)
-            for name, width, source in self.fields
+            Column(field_label(self.model, name), width, self._kind(name), neutralised=True)
+            for name, width, _s in self.fields
         ]
 
     def _kind(self, name: str) -> str:
@@ -263,6 +316,8 @@ class PartyExport:
             return DATETIME
         if kind == "DateField":
             return DATE
+        if kind == "BooleanField":
+            return YES_NO
         if kind in ("IntegerField", "PositiveIntegerField", "DecimalField", "BigIntegerField"):
             return NUMBER
         return TEXT
@@ -271,54 +326,59 @@ class PartyExport:
     def headers(self) -> dict[str, str]:
         return {name: column.header for (name, _w, _s), column in zip(self.fields, self.columns, strict=True)}
 
-    def rows(self, queryset) -> Iterator[tuple]:
-        """Yield one tuple per row of the queryset, in its order and in column order."""
-        reads, annotations = [], {}
-        for name, _width, source in self.fields:
-            if source is None:
-                continue
-            if self._kind(name) == TEXT and name not in REPLACED:
-                # Neutralised by the database: one CASE per column, not a Python check per cell.
-                source = Neutralised(F(source) if isinstance(source, str) else source)
-            if isinstance(source, str):
-                reads.append(source)
-            else:
-                annotations[f"export_{name}"] = source
-                reads.append(f"export_{name}")
-        values = queryset.annotate(**annotations).values_list("pk", *reads)
+    def _read(self, name: str, source):
+        """Return the expression that reads a column as the file shows it, as far as SQL can."""
+        if source is None:
+            return Value(None, output_field=CharField())  # many-to-many names, filled in by rows()
+        source = F(source) if isinstance(source, str) else source
+        kind = self._kind(name)
+        if kind == DATE:
+            return IsoDate(source)
+        if kind == DATETIME:
+            return LocalTime(source, timezone.get_current_timezone(), self._span(name))
+        if kind == YES_NO:
+            return Case(When(Q(**{name: True}), then=Value(YES)), default=Value(NO), output_field=CharField())
+        if kind == TEXT and name not in REPLACED:
+            return Neutralised(source)  # one CASE per column, not a Python check per cell
+        return source
+
+    def _span(self, name: str) -> tuple[datetime.datetime, datetime.datetime]:
+        """Return the earliest and latest of a moment field (now, when none is later), read from its index."""
+        span = self.model._default_manager.aggregate(earliest=Min(name), latest=Max(name))
+        now = timezone.now()
+        return span["earliest"] or now, max(span["latest"] or now, now)
+
+    def rows(self, queryset) -> Iterator[list]:
+        """Yield one list per row of the queryset, in its order and in column order."""
+        annotations = {f"export_{name}": self._read(name, source) for name, _width, source in self.fields}
+        many = [(position, name) for position, (name, _w, source) in enumerate(self.fields) if source is None]
+        # A trailing pk tells whose many-to-many names go where.
+        values = queryset.annotate(**annotations).values_list(*annotations, *(["pk"] if many else []))
         # The queryset's own SQL, read through the chunked (server-side on PostgreSQL) cursor that
         # iterator() uses, but without converting every value into a Python object first: the
-        # writers need text, and dates and times come back as the database stores them.
+        # writers need text, which the SQL above has already made of dates, moments and Yes/No.
         sql, params = values.query.sql_with_params()
+        names = [name for name, _w, _s in self.fields]
+        country_at, state_at = names.index("country"), names.index("state_or_province")
+        country_names, places = dict(countries), {}  # places: (country, state) codes -> their names
         with connection.chunked_cursor() as cursor:
             cursor.execute(sql, params)
             while chunk := cursor.fetchmany(CHUNK_SIZE):
-                yield from self._finish(chunk)
-
-    def _finish(self, chunk: list[tuple]) -> Iterator[list]:
-        if not chunk:
-            return
-        ids = [row[0] for row in chunk]
-        # Many-to-many names go in at their column positions, which come after all the read values before them.
-        many = [
-            (position, self._many_names(name, ids))
-            for position, (name, _w, source) in enumerate(self.fields)
-            if source is None
-        ]
-        names = [name for name, _w, source in self.fields if source is not None]
-        country_at, state_at, active_at = (names.index(n) + 1 for n in ("country", "state_or_province", "is_active"))
-        country_names = _country_names()
-        state_name = geo.state_name
-        for row in chunk:
-            values = list(row)
-            pk, country = values[0], values[country_at]
-            values[state_at] = state_name(country, values[state_at])
-            values[country_at] = country_names.get(country, country)
-            values[active_at] = YES if values[active_at] else NO
-            del values[0]
-            for position, names_by_owner in many:
-                values.insert(position, names_by_owner.get(pk, ""))
-            yield values
+                # Many-to-many names by pk, for this chunk's rows (which end with their pk).
+                named = [(position, self._many_names(name, [row[-1] for row in chunk])) for position, name in many]
+                # One row at a time: a list that is dropped once written never reaches the older
+                # garbage-collector generations, which a whole chunk of kept lists would fill.
+                for row in chunk:
+                    values = list(row)
+                    place = values[country_at], values[state_at]
+                    if place not in places:
+                        places[place] = (country_names.get(place[0], place[0]), geo.state_name(*place))
+                    values[country_at], values[state_at] = places[place]
+                    if many:
+                        pk = values.pop()
+                        for position, names_by_pk in named:
+                            values[position] = names_by_pk.get(pk)
+                    yield values
 
     def _many_names(self, field_name: str, ids: list[int]) -> dict[int, str]:
         """Return "; "-joined names of a many-to-many field for these ids.
@@ -341,8 +401,4 @@ class PartyExport:
             cursor.execute(sql, ids)
             for owner_id, name in cursor.fetchall():
                 names.setdefault(owner_id, []).append(name)
-        return {owner_id: "; ".join(values) for owner_id, values in names.items()}
-
-
-def _country_names() -> dict[str, str]:
-    return dict(countries)
+        return {owner_id: neutralise("; ".join(values)) for owner_id, values in names.items()}

@@ -86,6 +86,28 @@ def test_xlsx_has_typed_cells_bold_frozen_header_and_filter(admin_client):
     assert sheet["A1"].font.bold
 
 
+@pytest.mark.parametrize(
+    ("zone", "created", "shown"),
+    [
+        ("Asia/Kolkata", "2026-11-28 20:45:09.5", "2026-11-29 02:15:09"),
+        # The morning the UK's clocks go forward: before and after the switch at 01:00 UTC.
+        ("Europe/London", "2026-03-29 00:59:59", "2026-03-29 00:59:59"),
+        ("Europe/London", "2026-03-29 01:00:00", "2026-03-29 02:00:00"),
+        ("Europe/London", "2026-10-25 00:30:00", "2026-10-25 01:30:00"),
+        ("Europe/London", "2026-10-25 01:30:00", "2026-10-25 01:30:00"),
+    ],
+)
+def test_created_on_is_the_stores_local_time_in_both_formats(admin_client, settings, zone, created, shown):
+    settings.TIME_ZONE = zone
+    customer = CustomerFactory()
+    moment = datetime.datetime.fromisoformat(created).replace(tzinfo=datetime.UTC)
+    type(customer).objects.filter(pk=customer.pk).update(created_on=moment)
+    header, row = read_csv(admin_client.get(EXPORT, {"format": "csv"}))
+    assert dict(zip(header, row, strict=True))["Created on"] == shown
+    _sheet, rows = read_xlsx(admin_client.get(EXPORT, {"format": "xlsx"}))
+    assert dict(zip(rows[0], rows[1], strict=True))["Created on"] == datetime.datetime.fromisoformat(shown)
+
+
 def test_unknown_format_is_a_clear_400(admin_client):
     response = admin_client.get(EXPORT, {"format": "pdf"})
     assert response.status_code == 400
