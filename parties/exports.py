@@ -29,6 +29,9 @@ from parties import geo
 # OWASP CSV injection: a text cell starting with one of these is read as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
 ESCAPE = "'"
+# Escaped on export: the formula prefixes, and the escape itself, so that a stored "'=x" comes back
+# from an import as "'=x" and not as "=x".
+ESCAPED = (*FORMULA_PREFIXES, ESCAPE)
 
 
 TEXT, NUMBER, DATE, DATETIME, YES_NO = "text", "number", "date", "datetime", "yes/no"
@@ -47,14 +50,14 @@ class Column:
 
 def neutralise(value):
     """Return a text value that cannot run as a formula; other values (numbers, dates) unchanged."""
-    if value.__class__ is str and value.startswith(FORMULA_PREFIXES):
+    if value.__class__ is str and value.startswith(ESCAPED):
         return ESCAPE + value
     return value
 
 
 def unneutralise(value: str) -> str:
     """Undo `neutralise` on a value read back from an export."""
-    if value.startswith(ESCAPE) and value[1:].startswith(FORMULA_PREFIXES):
+    if value.startswith(ESCAPE) and value[1:].startswith(ESCAPED):
         return value[1:]
     return value
 
@@ -167,13 +170,13 @@ def xlsx_response(columns: list[Column], rows: Iterable[tuple], stem: str) -> Fi
 
 # Party exports: a field list declared once per model, read in chunks as text.
 
-# Read as codes and replaced by names in Python; a code never looks like a formula.
+# Read as codes and replaced by (neutralised) names in Python.
 REPLACED = ("country", "state_or_province")
 YES, NO = "Yes", "No"
 
 
 class Neutralised(Func):
-    """SQL that puts the escape apostrophe before text starting like a formula (see `neutralise`).
+    """SQL that puts the escape apostrophe before text starting like a formula or with the escape (see `neutralise`).
 
     It tests the first character's code, which is cheaper than cutting out the first character.
     """
@@ -183,7 +186,7 @@ class Neutralised(Func):
     def as_sql(self, compiler, connection, **extra_context):
         text, params = compiler.compile(self.source_expressions[0])
         first = "ASCII" if connection.vendor == "postgresql" else "UNICODE"  # both give the first code point
-        codes = ", ".join(str(ord(prefix)) for prefix in FORMULA_PREFIXES)
+        codes = ", ".join(str(ord(prefix)) for prefix in ESCAPED)
         sql = f"CASE WHEN {first}({text}) IN ({codes}) THEN '{ESCAPE * 2}' || {text} ELSE {text} END"
         return sql, params * 3
 
@@ -201,8 +204,9 @@ class IsoDate(Func):
 class LocalTime(Func):
     """A stored moment as the store's local wall-clock time in ISO text ("2026-11-29 14:05:09").
 
-    PostgreSQL knows time zones. SQLite stores UTC text and knows none, so it is given the zone's
-    UTC offsets over `span` (the earliest and latest moments to convert) as a CASE of changes.
+    Python's time-zone data is the one truth on every database: the zone's UTC offsets over `span`
+    (the earliest and latest moments to convert) go into the SQL as a CASE of their changes.
+    Fractions of a second are cut off, as the list shows them.
     """
 
     output_field = CharField()
@@ -211,21 +215,30 @@ class LocalTime(Func):
         super().__init__(expression)
         self.zone, self.span = zone, span
 
-    def as_postgresql(self, compiler, connection, **extra_context):
+    def _shift(self, sql: str, params: list, moment, offset) -> tuple[str, list]:
+        """Return the CASE that gives each stored moment its offset, with `moment` and `offset`
+        turning a change's UTC moment and an offset into the database's parameters."""
+        first, changes = utc_offsets(self.zone, *self.span)
+        offsets = [first] + [new for _change, new in changes]
+        # Moments before a change keep the offset they had: WHEN moment < change THEN that offset.
+        whens, shift_params = "", []
+        for (change, _new), before in zip(changes, offsets[:-1], strict=True):
+            whens += f" WHEN {sql} < %s THEN %s"
+            shift_params += [*params, moment(change), offset(before)]
+        shift = f"CASE{whens} ELSE %s END" if changes else "%s"
+        return shift, [*shift_params, offset(offsets[-1])]
+
+    def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL
         sql, params = compiler.compile(self.source_expressions[0])
-        return f"TO_CHAR({sql} AT TIME ZONE %s, 'YYYY-MM-DD HH24:MI:SS')", [*params, str(self.zone)]
+        aware = lambda change: change.replace(tzinfo=datetime.UTC)  # noqa: E731
+        shift, shift_params = self._shift(sql, params, aware, lambda offset: offset)  # timedelta is an interval
+        return f"TO_CHAR(({sql} AT TIME ZONE 'UTC') + {shift}, 'YYYY-MM-DD HH24:MI:SS')", [*params, *shift_params]
 
     def as_sqlite(self, compiler, connection, **extra_context):
+        # SQLite stores UTC text ("2026-11-29 08:35:02.999999"); DATETIME() would round the fraction.
         sql, params = compiler.compile(self.source_expressions[0])
-        first, changes = utc_offsets(self.zone, *self.span)
-        offsets = [first] + [offset for _moment, offset in changes]
-        # Moments before a change keep the offset they had: WHEN moment < change THEN that offset.
-        whens, when_params = "", []
-        for (change, _offset), offset in zip(changes, offsets[:-1], strict=True):
-            whens += f" WHEN {sql} < %s THEN %s"
-            when_params += [*params, f"{change:%Y-%m-%d %H:%M:%S}", _seconds(offset)]
-        shift = f"CASE{whens} ELSE %s END" if changes else "%s"
-        return f"DATETIME({sql}, {shift})", [*params, *when_params, _seconds(offsets[-1])]
+        shift, shift_params = self._shift(sql, params, "{:%Y-%m-%d %H:%M:%S}".format, _seconds)
+        return f"DATETIME(SUBSTR({sql}, 1, 19), {shift})", [*params, *shift_params]
 
 
 def _seconds(offset: datetime.timedelta) -> str:
@@ -372,7 +385,9 @@ class PartyExport:
                     values = list(row)
                     place = values[country_at], values[state_at]
                     if place not in places:
-                        places[place] = (country_names.get(place[0], place[0]), geo.state_name(*place))
+                        # A state unknown to pycountry is shown as stored, which could be anything.
+                        names = country_names.get(place[0], place[0]), geo.state_name(*place)
+                        places[place] = tuple(neutralise(name) for name in names)
                     values[country_at], values[state_at] = places[place]
                     if many:
                         pk = values.pop()

@@ -72,6 +72,15 @@ def test_formula_prefixes_are_neutralised_in_both_formats(admin_client, prefix):
     assert rows[1][header.index("Customer points")] == 7
 
 
+def test_a_state_unknown_to_the_country_is_neutralised_too(admin_client):
+    # Vatican City has no states to choose from, so the state is stored as typed.
+    CustomerFactory(country="VA", state_or_province='=HYPERLINK("http://x","y")')
+    header, row = read_csv(admin_client.get(EXPORT, {"format": "csv"}))
+    assert dict(zip(header, row, strict=True))["State or province"] == '\'=HYPERLINK("http://x","y")'
+    _sheet, rows = read_xlsx(admin_client.get(EXPORT, {"format": "xlsx"}))
+    assert dict(zip(rows[0], rows[1], strict=True))["State or province"] == '\'=HYPERLINK("http://x","y")'
+
+
 def test_xlsx_has_typed_cells_bold_frozen_header_and_filter(admin_client):
     CustomerFactory(full_name="Anu Iyer", birthday=datetime.date(1990, 5, 17), points_balance=12)
     sheet, rows = read_xlsx(admin_client.get(EXPORT, {"format": "xlsx"}))
@@ -90,6 +99,8 @@ def test_xlsx_has_typed_cells_bold_frozen_header_and_filter(admin_client):
     ("zone", "created", "shown"),
     [
         ("Asia/Kolkata", "2026-11-28 20:45:09.5", "2026-11-29 02:15:09"),
+        # Fractions of a second are cut off, never rounded into the next second (or day).
+        ("Asia/Kolkata", "2026-11-28 18:29:59.9996", "2026-11-28 23:59:59"),
         # The morning the UK's clocks go forward: before and after the switch at 01:00 UTC.
         ("Europe/London", "2026-03-29 00:59:59", "2026-03-29 00:59:59"),
         ("Europe/London", "2026-03-29 01:00:00", "2026-03-29 02:00:00"),
@@ -121,6 +132,6 @@ def test_export_needs_its_permission(client, make_staff):
 
 
 def test_neutralise_round_trips():
-    for text in ["=1+2", "+919876543210", "-5", "@x", "plain", "'quoted"]:
+    for text in ["=1+2", "+919876543210", "-5", "@x", "plain", "'quoted", "'=x", "''", "'"]:
         assert unneutralise(neutralise(text)) == text
     assert neutralise(5) == 5

@@ -165,9 +165,11 @@ def test_round_trip_export_import_export_is_identical(admin_client, fmt):
     )
     tricky.coupons.set(coupons)
     CustomerFactory(full_name="प्रिया रमन", membership_number=None, is_active=False)
+    # Stored text that starts with the escape apostrophe itself comes back as stored.
+    CustomerFactory(full_name="'=quoted", alias_name="'plain", address_line1="''twice")
     first = b"".join(admin_client.get(EXPORT, {"format": fmt, "status": "all"}).streaming_content)
     _page, job = upload(admin_client, SimpleUploadedFile(f"export.{fmt}", first))
-    assert job.report["unchanged"] == 2, job.report
+    assert job.report["unchanged"] == 3, job.report
     assert job.report["new"] == job.report["updated"] == job.report["errors"] == 0
     if fmt == "csv":
         second = b"".join(admin_client.get(EXPORT, {"format": fmt, "status": "all"}).streaming_content)

@@ -10,7 +10,14 @@ UTC = datetime.UTC
 
 @pytest.mark.parametrize(
     "name",
-    ["Asia/Kolkata", "Europe/London", "America/New_York", "Australia/Lord_Howe", "America/Santiago", "Africa/Casablanca"],
+    [
+        "Asia/Kolkata",
+        "Europe/London",
+        "America/New_York",
+        "Australia/Lord_Howe",
+        "America/Santiago",
+        "Africa/Casablanca",
+    ],
 )
 def test_utc_offsets_finds_every_change_to_the_second(name):
     zone = zoneinfo.ZoneInfo(name)
