@@ -80,6 +80,11 @@ def restore_database(source: Path, *, alias: str = "default") -> None:
         try:
             if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
                 raise BackupError(f"{source} is not a healthy SQLite database.")
+            # A copy cut short (a full disk, a broken transfer) can pass the integrity check
+            # when the missing bytes were free space; its header still says how long it was.
+            pages, page_size = (backup.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
+            if pages * page_size != source.stat().st_size:
+                raise BackupError(f"{source} is incomplete: it was cut short.")
             live = sqlite3.connect(str(_settings(alias)["NAME"]), timeout=30)
             try:
                 backup.backup(live)
@@ -93,7 +98,9 @@ def restore_database(source: Path, *, alias: str = "default") -> None:
     if not shutil.which("pg_restore"):
         raise BackupError("pg_restore is not installed; install the PostgreSQL client tools.")
     result = subprocess.run(
-        ["pg_restore", "--clean", "--if-exists", "--no-owner", "--dbname", str(_settings(alias)["NAME"]), str(source)],
+        # One transaction: a restore that fails half-way leaves the database as it was.
+        ["pg_restore", "--clean", "--if-exists", "--no-owner", "--single-transaction"]
+        + ["--dbname", str(_settings(alias)["NAME"]), str(source)],
         env=_pg_env(alias),
         capture_output=True,
         text=True,

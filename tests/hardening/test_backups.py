@@ -123,7 +123,6 @@ def test_pg_dump_during_writes_restores_into_a_fresh_database(tmp_path):
     assert mismatches == 0
 
 
-@SQLITE_ONLY
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_brings_back_the_backup(tmp_path):
     kept = CustomerFactory(full_name="Kept")
@@ -144,3 +143,18 @@ def test_restore_asks_first_and_refuses_bad_files(tmp_path, monkeypatch):
         call_command("restore_db", str(bad))
     with pytest.raises(CommandError, match="not"):
         call_command("restore_db", str(bad), "--yes")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_restore_that_fails_changes_nothing(tmp_path):
+    from django.core.management.base import CommandError
+
+    CustomerFactory(full_name="In the backup")
+    backup = tmp_path / "cut.backup"
+    call_command("backup_db", str(backup))
+    data = backup.read_bytes()
+    backup.write_bytes(data[:-100])  # a copy cut short, as by a full disk
+    CustomerFactory(full_name="Added after the backup")
+    with pytest.raises(CommandError):
+        call_command("restore_db", str(backup), "--yes")
+    assert sorted(Customer.objects.values_list("full_name", flat=True)) == ["Added after the backup", "In the backup"]
