@@ -10,6 +10,7 @@ import codecs
 import csv
 import datetime
 import io
+import itertools
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -99,7 +100,11 @@ def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
 
 
 def csv_response(columns: list[Column], rows: Iterable[tuple], stem: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(csv_lines(columns, rows), content_type="text/csv; charset=utf-8")
+    lines = csv_lines(columns, rows)
+    # The first piece (up to a thousand rows) is made before answering: an export that cannot
+    # start, because its query fails, is an error page rather than a 200 and a cut-off file.
+    first = next(lines)
+    response = StreamingHttpResponse(itertools.chain([first], lines), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{export_filename(stem, "csv")}"'
     return response
 
