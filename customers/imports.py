@@ -17,14 +17,14 @@ from pathlib import Path
 
 import openpyxl
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Max
+from django.db.models import CharField, Count, ExpressionWrapper, F, Max
 from django.utils.translation import gettext as _
 from django_countries import countries
 
 from customers.exports import FIELDS, HEADERS
 from customers.models import Customer, CustomerGroup
 from loyalty.models import Coupon, Offer
-from parties.exports import YES, stored_text, unneutralise
+from parties.exports import YES, unneutralise
 from parties.models import Affiliate, Agent, CreditRule
 from parties.text import next_free, username_base
 
@@ -189,7 +189,8 @@ class _Lookups:
         self.countries = {code.casefold(): code for code, _name in countries}
         self.countries.update({str(name).casefold(): code for code, name in countries})
         self.by_membership, self.by_username, self.by_phone, self.username_of = {}, {}, {}, {}
-        rows = Customer.objects.annotate(phone=stored_text("phone_number"))
+        # The stored E.164 text, not parsed into a phone number object for every customer.
+        rows = Customer.objects.annotate(phone=ExpressionWrapper(F("phone_number"), output_field=CharField()))
         rows = rows.values_list("pk", "membership_number", "username", "phone")
         for pk, membership, username, phone in rows.iterator(chunk_size=5000):
             if membership:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, CharField, ExpressionWrapper, F, Func, Max, Min, Q, Value, When
+from django.db.models import Case, CharField, F, Func, Max, Min, Q, Value, When
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 from django_countries import countries
@@ -75,6 +75,19 @@ def _converter(column: Column, dated: dict, text):
     return None if column.neutralised or column.kind == NUMBER else text
 
 
+def _converted(rows: Iterable[list], converters: list) -> Iterable[list]:
+    """Return the rows with each column's conversion (None: none) made in place as they are read."""
+    convert = [(index, to_value) for index, to_value in enumerate(converters) if to_value]
+
+    def converted():
+        for row in rows:
+            for index, to_value in convert:
+                row[index] = to_value(row[index])
+            yield row
+
+    return converted() if convert else rows
+
+
 def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     """Yield the CSV file in pieces of about a thousand rows: a UTF-8 BOM, the header, then the rows."""
     buffer = io.StringIO()
@@ -84,11 +97,8 @@ def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     # Only text not yet neutralised needs checking: dates and moments are written as their ISO
     # text, and csv writes None as "".
     converters = [_converter(column, {DATE: None, DATETIME: None}, neutralise) for column in columns]
-    convert = [(index, to_text) for index, to_text in enumerate(converters) if to_text]
     pending = 0
-    for row in rows:
-        for index, to_text in convert:
-            row[index] = to_text(row[index])
+    for row in _converted(rows, converters):
         writer.writerow(row)
         pending += 1
         if pending >= CSV_BATCH_ROWS:
@@ -99,7 +109,7 @@ def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(columns: list[Column], rows: Iterable[tuple], stem: str) -> StreamingHttpResponse:
+def csv_response(columns: list[Column], rows: Iterable[list], stem: str) -> StreamingHttpResponse:
     lines = csv_lines(columns, rows)
     # The first piece (up to a thousand rows) is made before answering: an export that cannot
     # start, because its query fails, is an error page rather than a 200 and a cut-off file.
@@ -130,7 +140,7 @@ def _xlsx_converters(sheet, columns: list[Column]) -> list:
     return [_converter(column, chosen, neutralise) for column in columns]
 
 
-def write_xlsx(columns: list[Column], rows: Iterable[tuple], target) -> None:
+def write_xlsx(columns: list[Column], rows: Iterable[list], target) -> None:
     """Write the rows as an XLSX sheet to `target` (a path or binary file)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Export")
@@ -144,18 +154,15 @@ def write_xlsx(columns: list[Column], rows: Iterable[tuple], target) -> None:
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    convert = [(index, to_cell) for index, to_cell in enumerate(_xlsx_converters(sheet, columns)) if to_cell]
     count = 0
-    for row in rows:
-        for index, to_cell in convert:
-            row[index] = to_cell(row[index])
+    for row in _converted(rows, _xlsx_converters(sheet, columns)):
         sheet.append(row)
         count += 1
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{count + 1}"
     workbook.save(target)
 
 
-def xlsx_response(columns: list[Column], rows: Iterable[tuple], stem: str) -> FileResponse:
+def xlsx_response(columns: list[Column], rows: Iterable[list], stem: str) -> FileResponse:
     # A temporary file, not memory: openpyxl streams rows to it. FileResponse closes
     # it once sent, and a closed TemporaryFile is deleted.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
@@ -279,11 +286,6 @@ def utc_offsets(zone, start: datetime.datetime, end: datetime.datetime):
 CHUNK_SIZE = 2000
 
 
-def stored_text(field_name: str):
-    """Read a stored column as plain text (skips parsing every phone number into an object)."""
-    return ExpressionWrapper(F(field_name), output_field=CharField())
-
-
 def field_label(model, field_name: str) -> str:
     """Return a field's form label: its verbose name with a capital first letter."""
     label = str(model._meta.get_field(field_name).verbose_name)
@@ -304,9 +306,9 @@ ADDRESS_FIELDS = (
     ("address_line1", 24, "address_line1"),
     ("address_line2", 24, "address_line2"),
     ("contact_name", 20, "contact_name"),
-    ("contact_phone", 16, stored_text("contact_phone")),
+    ("contact_phone", 16, "contact_phone"),
 )
-PHONE_FIELD = ("phone_number", 16, stored_text("phone_number"))
+PHONE_FIELD = ("phone_number", 16, "phone_number")
 
 
 @dataclass(frozen=True)
