@@ -365,17 +365,17 @@ def measure_xlsx(client: Client, rows: int) -> dict:
     started = time.perf_counter()
     produced = list(exports.customer_rows(selectors.customer_list(filters=PARAMS)))
     print(f"\nXLSX: materialised customer_rows for the baselines in {time.perf_counter() - started:.2f} s (untimed)")
-    naive_rows = typed(produced)
+    typed_rows = typed(produced)
     timings = run_cases(
         "XLSX",
         rows,
         {
-            "bare": ("bare: openpyxl write_only, same rows (the baseline)", bare_xlsx, (naive_rows,)),
+            "bare": ("bare: openpyxl write_only, same rows (the baseline)", bare_xlsx, (typed_rows,)),
             "write": ("parties.exports.write_xlsx on the same rows (info)", project_write_xlsx, (produced,)),
             "view": ("GET ?format=xlsx through the view (measured)", export_via_view, (client, "xlsx")),
         },
     )
-    del produced, naive_rows
+    del produced, typed_rows
     view = timings["view"]["result"]
     print(f"  the view sent {view['bytes'] / 1e6:.1f} MB in {view['chunks']:,} chunks")
     if view["head"] != b"PK\x03\x04".hex():

@@ -78,13 +78,13 @@ def restore_database(source: Path, *, alias: str = "default") -> None:
     if _is_sqlite(alias):
         backup = sqlite3.connect(str(source))
         try:
-            if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise BackupError(f"{source} is not a healthy SQLite database.")
             # A copy cut short (a full disk, a broken transfer) can pass the integrity check
             # when the missing bytes were free space; its header still says how long it was.
             pages, page_size = (backup.execute(f"PRAGMA {name}").fetchone()[0] for name in ("page_count", "page_size"))
             if pages * page_size != source.stat().st_size:
                 raise BackupError(f"{source} is incomplete: it was cut short.")
+            if backup.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupError(f"{source} is not a healthy SQLite database.")
             live = sqlite3.connect(str(_settings(alias)["NAME"]), timeout=30)
             try:
                 backup.backup(live)
