@@ -47,9 +47,14 @@ serve: setup .secret-key
 	$(SERVE_ENV) $(VENV)/bin/gunicorn o2vend.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
 		--timeout 600 --graceful-timeout 30 --access-logfile -
 
+# Style, the layers (apps import only the apps below them), types where the contracts are
+# (every services.py and selectors.py), and models that match their migrations.
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy
+	$(PY) manage.py makemigrations --check --dry-run
 
 pytest: setup
 	$(PY) -m pytest -n 2

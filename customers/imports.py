@@ -23,7 +23,6 @@ from django_countries import countries
 
 from customers.exports import FIELDS, HEADERS
 from customers.models import Customer, CustomerGroup
-from loyalty.models import Coupon, Offer
 from parties.exports import YES, unneutralise
 from parties.models import Affiliate, Agent, CreditRule
 from parties.text import next_free, username_base
@@ -39,7 +38,7 @@ MASTERS = {
     "affiliate": Affiliate,
     "credit_rule": CreditRule,
 }
-MANY = {"coupons": Coupon, "offers": Offer}
+MANY = {name: Customer._meta.get_field(name).related_model for name in ("coupons", "offers")}
 DATES = ("birthday", "spouse_birthday", "anniversary")
 EDITABLE = [name for name, _w, _s in FIELDS if name not in READ_ONLY]
 UPDATABLE = [name for name in EDITABLE if name not in MANY]

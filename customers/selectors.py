@@ -1,16 +1,18 @@
 """Every read the customer screens need, limited to the customers the user may see."""
 
 from collections.abc import Mapping
+from typing import Any
 
 from django.db.models import QuerySet
 
 from customers.filters import CustomerFilter
 from customers.models import Customer
+from parties.types import Actor
 
 SEE_ALL = "customers.view_all_customers"
 
 
-def customers_visible_to(user) -> QuerySet[Customer]:
+def customers_visible_to(user: Actor) -> QuerySet[Customer]:
     """Return the customers this user may see: all of them, or only their own agent's.
 
     A sales agent (a login without `view_all_customers`) sees only the
@@ -23,23 +25,23 @@ def customers_visible_to(user) -> QuerySet[Customer]:
     return Customer.objects.filter(agent=agent) if agent else Customer.objects.none()
 
 
-def customer_filterset(*, filters: Mapping | None = None, user=None) -> CustomerFilter:
+def customer_filterset(*, filters: Mapping[str, Any] | None = None, user: Actor = None) -> CustomerFilter:
     """Return the customer FilterSet bound to the list's query parameters."""
     return CustomerFilter(filters or {}, queryset=customers_visible_to(user).select_related("customer_group"))
 
 
-def customer_list(*, filters: Mapping | None = None, user=None) -> QuerySet[Customer]:
+def customer_list(*, filters: Mapping[str, Any] | None = None, user: Actor = None) -> QuerySet[Customer]:
     """Return the customers the list shows for these query parameters, in its order."""
     return customer_filterset(filters=filters, user=user).qs
 
 
-def customer_get(*, pk: int, user=None) -> Customer:
+def customer_get(*, pk: int, user: Actor = None) -> Customer:
     """Return one customer the user may see, or raise Customer.DoesNotExist."""
     customers = customers_visible_to(user).select_related("customer_group", "agent", "credit_rule", "affiliate")
     return customers.get(pk=pk)
 
 
-def customer_history(*, customer: Customer) -> list[dict]:
+def customer_history(*, customer: Customer) -> list[dict[str, Any]]:
     """Return the customer's recorded changes, newest first: who, when, and each field's old and new value."""
     records = list(customer.history.select_related("history_user").order_by("-history_date", "-history_id"))
     changes = []
@@ -59,15 +61,15 @@ def customer_history(*, customer: Customer) -> list[dict]:
     return changes
 
 
-def _readable(field_name: str, value):
+def _readable(field_name: str, value: Any) -> Any:
     """Return a changed value as a person reads it: a linked row's name rather than its id."""
     field = Customer._meta.get_field(field_name)
-    if field.is_relation and value is not None:
-        linked = field.related_model.objects.filter(pk=value).first()
+    if field.is_relation and isinstance(field.related_model, type) and value is not None:
+        linked = field.related_model._default_manager.filter(pk=value).first()
         return str(linked) if linked else value
     return value
 
 
 def _label(field_name: str) -> str:
     field = Customer._meta.get_field(field_name)
-    return str(field.verbose_name).capitalize()
+    return str(getattr(field, "verbose_name", field_name)).capitalize()

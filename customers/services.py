@@ -2,24 +2,31 @@
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import ProtectedError
+from django.db.models import Model, ProtectedError
 from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from customers.models import Customer, ImportJob
 from parties.services import code_taken, deactivate, party_save, user_code_reserve
+from parties.types import Actor, author
+
+if TYPE_CHECKING:
+    from customers.imports import ImportPlan
+
+Many = Iterable[Model] | None
+Balances = Iterable[dict[str, Any]] | None
 
 
-def _save(
-    customer: Customer, coupons: Iterable | None, offers: Iterable | None, opening_balances: Iterable | None
-) -> Customer:
+def _save(*, customer: Customer, coupons: Many, offers: Many, opening_balances: Balances) -> Customer:
     return party_save(
-        customer,
+        party=customer,
         code_field="membership_number",
         code_kind="customer",
         many={"coupons": coupons, "offers": offers},
@@ -31,31 +38,31 @@ def _save(
 def customer_create(
     *,
     full_name: str,
-    created_by=None,
-    coupons: Iterable | None = None,
-    offers: Iterable | None = None,
-    opening_balances: Iterable | None = None,
-    **fields,
+    created_by: Actor = None,
+    coupons: Many = None,
+    offers: Many = None,
+    opening_balances: Balances = None,
+    **fields: Any,
 ) -> Customer:
     """Create a customer from the form's fields, filling the user name (and code) when blank."""
-    customer = Customer(full_name=full_name, created_by=created_by, **fields)
-    return _save(customer, coupons, offers, opening_balances)
+    customer = Customer(full_name=full_name, created_by=author(created_by), **fields)
+    return _save(customer=customer, coupons=coupons, offers=offers, opening_balances=opening_balances)
 
 
 @transaction.atomic
 def customer_update(
     *,
     customer: Customer,
-    coupons: Iterable | None = None,
-    offers: Iterable | None = None,
-    opening_balances: Iterable | None = None,
-    **fields,
+    coupons: Many = None,
+    offers: Many = None,
+    opening_balances: Balances = None,
+    **fields: Any,
 ) -> Customer:
     """Change a customer's fields; nothing is saved when any of them is invalid."""
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
-    return _save(locked, coupons, offers, opening_balances)
+    return _save(customer=locked, coupons=coupons, offers=offers, opening_balances=opening_balances)
 
 
 @transaction.atomic
@@ -81,11 +88,12 @@ def customer_delete(*, customer: Customer) -> None:
 
 def customer_deactivate(*, customer: Customer) -> Customer:
     """Mark a customer inactive, keeping their record and ledger."""
-    return deactivate(instance=customer)
+    deactivate(instance=customer)
+    return customer
 
 
 @transaction.atomic
-def customer_import_apply(*, plan, expected_fingerprint: str, user=None) -> dict:
+def customer_import_apply(*, plan: "ImportPlan", expected_fingerprint: str, user: Actor = None) -> dict[str, int]:
     """Write an import plan: all rows in one transaction, or none.
 
     Refused when the plan has errors, or when any customer changed since the
@@ -99,21 +107,22 @@ def customer_import_apply(*, plan, expected_fingerprint: str, user=None) -> dict
         raise ValidationError(_("Customers changed since the dry run; check the file again before importing."))
     now = dj_timezone.now()
     uncoded = [customer for customer, _many in plan.new if not customer.membership_number]
-    codes = user_code_reserve(kind="customer", count=len(uncoded), taken=code_taken(Customer, "membership_number"))
+    codes = user_code_reserve(
+        kind="customer", count=len(uncoded), taken=code_taken(model=Customer, code_field="membership_number")
+    )
     for customer, code in zip(uncoded, codes, strict=False):
         customer.membership_number = code
     new_customers = []
     for customer, _many in plan.new:
-        customer.created_by = user if getattr(user, "pk", None) else None
+        customer.created_by = author(user)
         customer.created_on = customer.updated_on = now
         new_customers.append(customer)
     # The *_with_history versions also write the audit trail, one history row per customer.
-    author = user if getattr(user, "pk", None) else None
-    bulk_create_with_history(new_customers, Customer, batch_size=1000, default_user=author)
+    bulk_create_with_history(new_customers, Customer, batch_size=1000, default_user=author(user))
     updated = [customer for customer, _many, _changed in plan.updated]
     for customer in updated:
         customer.updated_on = now
-    bulk_update_with_history(updated, Customer, [*UPDATABLE, "updated_on"], batch_size=1000, default_user=author)
+    bulk_update_with_history(updated, Customer, [*UPDATABLE, "updated_on"], batch_size=1000, default_user=author(user))
     for name in ("coupons", "offers"):
         through = getattr(Customer, name).through
         target = f"{name[:-1]}_id"
@@ -146,7 +155,7 @@ def import_job_check(*, job_id: int) -> None:
     )
 
 
-def import_job_apply(*, job_id: int, user=None) -> None:
+def import_job_apply(*, job_id: int, user: Actor = None) -> None:
     """Apply a checked import job: every row, or none if anything changed since its dry run."""
     from customers.imports import ImportFileError, plan_import
 
@@ -163,18 +172,19 @@ def import_job_apply(*, job_id: int, user=None) -> None:
     Path(job.stored_path).unlink(missing_ok=True)
 
 
-def import_job_create(*, upload, user=None) -> ImportJob:
+def import_job_create(*, upload: UploadedFile, user: Actor = None) -> ImportJob:
     """Keep an uploaded spreadsheet for its dry run and confirmation; refuse bad names and sizes."""
     from customers.imports import ImportFileError, check_upload
 
+    name = upload.name or ""
     try:
-        check_upload(upload.name, upload.size)
+        check_upload(name, upload.size or 0)
     except ImportFileError as error:
         raise ValidationError({"file": str(error)}) from None
     folder = Path(settings.IMPORT_DIR)
     folder.mkdir(parents=True, exist_ok=True)
-    job = ImportJob(file_name=Path(upload.name).name[:255], created_by=user if getattr(user, "pk", None) else None)
-    job.stored_path = str(folder / f"{job.token}{Path(upload.name).suffix.lower()}")
+    job = ImportJob(file_name=Path(name).name[:255], created_by=author(user))
+    job.stored_path = str(folder / f"{job.token}{Path(name).suffix.lower()}")
     with open(job.stored_path, "wb") as handle:
         for chunk in upload.chunks():
             handle.write(chunk)

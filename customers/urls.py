@@ -1,7 +1,9 @@
 from django.urls import path
 
 from customers import views
-from loyalty.views import CustomerPointsView
+from customers.extensions import customer_page_urls
+from customers.masters import CUSTOMER_GROUPS
+from parties.masters import master_urls
 from parties.views import gstin_lookup
 
 app_name = "customers"
@@ -16,6 +18,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views.CustomerFormView.as_view(), name="customer-update"),
     path("<int:pk>/delete/", views.CustomerDeleteView.as_view(), name="customer-delete"),
     path("<int:pk>/history/", views.CustomerHistoryView.as_view(), name="customer-history"),
-    path("<int:pk>/points/", CustomerPointsView.as_view(), name="customer-points"),
     path("gstin/", gstin_lookup, name="customer-gstin"),
+    *customer_page_urls(),
 ]
+
+# Customer groups sit with the other masters, under /parties/ and its "parties" namespace (see o2vend/urls.py).
+master_urlpatterns = master_urls(CUSTOMER_GROUPS, "parties")

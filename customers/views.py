@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
 from customers import exports, imports, selectors, services
+from customers.extensions import customer_pages_for
 from customers.forms import CustomerForm, CustomerImportForm, OpeningBalanceFormSet
 from customers.models import Customer, ImportJob
 from parties.background import run_in_background
@@ -50,6 +51,11 @@ class CustomerListView(PartyListView):
     def get_filterset(self):
         return selectors.customer_filterset(filters=self.request.GET, user=self.request.user)
 
+    def get_context_data(self, **kwargs):
+        # A field's cell links to the page that explains it (the points column to the points page).
+        pages = {page.field: page.url_name for page in customer_pages_for(self.request.user) if page.field}
+        return super().get_context_data(field_pages=pages, **kwargs)
+
 
 class CustomerObjectMixin:
     """Load the customer named in the URL, answering 404 when there is none."""
@@ -82,6 +88,16 @@ class CustomerFormView(CustomerObjectMixin, PartyFormView):
             form.fields["agent"].required = True
             form.fields["agent"].initial = agent
         return form
+
+    def get_context_data(self, **kwargs):
+        pages = []
+        if self.object:
+            for page in customer_pages_for(self.request.user):
+                value = getattr(self.object, page.field) if page.field else None
+                pages.append(
+                    {"label": page.label, "url": reverse(page.url_name, args=[self.object.pk]), "value": value}
+                )
+        return super().get_context_data(customer_pages=pages, **kwargs)
 
 
 class CustomerDeleteView(CustomerObjectMixin, ServiceDeleteView):

@@ -6,6 +6,8 @@ checked, the entry written and the balance moved with an F() update, all in
 one transaction. A refusal raises ValidationError and writes nothing.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -13,11 +15,12 @@ from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from loyalty.models import PointsEntry, PointsKind
+from parties.types import Actor, author
 
 REASON_MAX_LENGTH = 255
 
 
-def _require_int(points, *, positive: bool) -> int:
+def _require_int(points: Any, *, positive: bool) -> int:
     if isinstance(points, bool) or not isinstance(points, int):
         raise ValidationError({"points": _("Enter a whole number of points.")})
     if points == 0:
@@ -27,7 +30,16 @@ def _require_int(points, *, positive: bool) -> int:
     return points
 
 
-def _book(*, customer: Customer, points: int, kind: str, user, reason: str = "", reference: str = "", reverses=None):
+def _book(
+    *,
+    customer: Customer,
+    points: int,
+    kind: str,
+    user: Actor,
+    reason: str = "",
+    reference: str = "",
+    reverses: PointsEntry | None = None,
+) -> PointsEntry:
     with transaction.atomic():
         locked = Customer.objects.select_for_update().only("pk", "full_name", "points_balance").get(pk=customer.pk)
         balance = locked.points_balance + points
@@ -46,14 +58,14 @@ def _book(*, customer: Customer, points: int, kind: str, user, reason: str = "",
             reference=reference,
             balance_after=balance,
             reverses=reverses,
-            created_by=user if getattr(user, "pk", None) else None,
+            created_by=author(user),
         )
         Customer.objects.filter(pk=locked.pk).update(points_balance=F("points_balance") + points)
     customer.points_balance = balance
     return entry
 
 
-def adjust_points(*, customer: Customer, points: int, reason: str, user) -> PointsEntry:
+def adjust_points(*, customer: Customer, points: int, reason: str, user: Actor) -> PointsEntry:
     """Add (positive) or take away (negative) points by hand, with a reason."""
     points = _require_int(points, positive=False)
     reason = (reason or "").strip()
@@ -64,19 +76,19 @@ def adjust_points(*, customer: Customer, points: int, reason: str, user) -> Poin
     return _book(customer=customer, points=points, kind=PointsKind.ADJUST, reason=reason, user=user)
 
 
-def redeem_points(*, customer: Customer, points: int, reference: str, user) -> PointsEntry:
+def redeem_points(*, customer: Customer, points: int, reference: str, user: Actor) -> PointsEntry:
     """Spend points (e.g. as a discount on an invoice); never more than the balance."""
     points = _require_int(points, positive=True)
     return _book(customer=customer, points=-points, kind=PointsKind.REDEEM, reference=reference or "", user=user)
 
 
-def earn_points(*, customer: Customer, points: int, reference: str, user) -> PointsEntry:
+def earn_points(*, customer: Customer, points: int, reference: str, user: Actor) -> PointsEntry:
     """Credit points earned on a purchase."""
     points = _require_int(points, positive=True)
     return _book(customer=customer, points=points, kind=PointsKind.EARN, reference=reference or "", user=user)
 
 
-def reverse_entry(*, entry: PointsEntry, user, reason: str) -> PointsEntry:
+def reverse_entry(*, entry: PointsEntry, user: Actor, reason: str) -> PointsEntry:
     """Book the exact opposite of an earlier entry (e.g. a returned sale), once only."""
     reason = (reason or "").strip()
     if not reason:

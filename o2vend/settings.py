@@ -49,9 +49,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # The layers, bottom up: each app imports only those before it (see `make lint`).
     "parties",
     "customers",
     "loyalty",
+    "o2vend",
 ]
 
 MIDDLEWARE = [
@@ -90,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "parties.navigation.navigation",
+                "o2vend.navigation.navigation",
             ],
         },
     },

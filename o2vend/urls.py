@@ -3,6 +3,9 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from customers import urls as customer_urls
+from parties import urls as party_urls
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="customers:customer-list", permanent=False)),
     # Only the account pages staff use; password resets go through a store manager.
@@ -12,7 +15,8 @@ urlpatterns = [
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("admin/", admin.site.urls),
     path("parties/customers/", include("customers.urls")),
-    path("parties/", include("parties.urls")),
+    # Customer groups are customers' master, shown among the other masters under /parties/.
+    path("parties/", include((party_urls.urlpatterns + customer_urls.master_urlpatterns, party_urls.app_name))),
     path("loyalty/", include("loyalty.urls")),
     path("settings/", include("parties.settings_urls")),
 ]

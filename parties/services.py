@@ -1,6 +1,7 @@
 """Writes shared by the masters: save, delete-or-explain, deactivate, automatic codes."""
 
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -8,11 +9,14 @@ from django.db.models import Count, F, Q
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
-from parties.models import Affiliate, Agent, OpeningBalance, Party, Supplier, UserCode
+from parties.models import Affiliate, Agent, MasterRecord, OpeningBalance, Party, Supplier, UserCode
 from parties.text import next_free, username_base
+from parties.types import Actor, author
+
+PartyT = TypeVar("PartyT", bound=Party)
 
 
-def save_validated(instance: models.Model) -> None:
+def _save_validated(instance: models.Model) -> None:
     """Run every rule, then save; a unique value a concurrent save took meanwhile is reported on its field."""
     instance.full_clean()
     try:
@@ -30,11 +34,12 @@ def user_code_reserve(*, kind: str, count: int, taken: Callable[[str], bool] | N
     whose code is already `taken` (typed by hand earlier) are skipped.
     """
     with transaction.atomic():
-        UserCode.objects.get_or_create(kind=kind, defaults={"prefix": UserCode.DEFAULT_PREFIXES[kind]})
+        UserCode.objects.get_or_create(kind=kind, defaults={"prefix": UserCode.DEFAULT_PREFIXES[UserCode.Kind(kind)]})
         row = UserCode.objects.select_for_update().get(kind=kind)
         if not row.enabled or count <= 0:
             return []
-        codes, number = [], row.next_number
+        codes: list[str] = []
+        number = row.next_number
         while len(codes) < count:
             code = f"{row.prefix}{number:0{row.padding}d}{row.suffix}"
             number += 1
@@ -53,8 +58,8 @@ def user_code_next(*, kind: str, taken: Callable[[str], bool] | None = None) -> 
 def _prepare_agent(agent: Agent) -> None:
     if not agent.code.strip():
         others = Agent.objects.exclude(pk=agent.pk)
-        agent.code = user_code_next(kind="agent", taken=lambda code: others.filter(code__lower=code.lower()).exists())
-        agent.code = agent.code or ""
+        code = user_code_next(kind="agent", taken=lambda code: others.filter(code__lower=code.lower()).exists())
+        agent.code = code or ""
 
 
 def _prepare_affiliate(affiliate: Affiliate) -> None:
@@ -64,13 +69,13 @@ def _prepare_affiliate(affiliate: Affiliate) -> None:
         affiliate.slug = next_free(base, set(similar.values_list("slug", flat=True)))
 
 
-PREPARE = {Agent: _prepare_agent, Affiliate: _prepare_affiliate}
+PREPARE: dict[type[models.Model], Callable[[Any], None]] = {Agent: _prepare_agent, Affiliate: _prepare_affiliate}
 
 
 @transaction.atomic
-def master_save(*, instance: models.Model, data: dict) -> models.Model:
+def master_save(*, instance: MasterRecord, data: dict[str, Any]) -> MasterRecord:
     """Create or change a master row from form data; nothing is saved when a rule fails."""
-    many = {}
+    many: dict[str, Any] = {}
     for name, value in data.items():
         field = instance._meta.get_field(name)
         if field.many_to_many:
@@ -80,22 +85,22 @@ def master_save(*, instance: models.Model, data: dict) -> models.Model:
     prepare = PREPARE.get(type(instance))
     if prepare:
         prepare(instance)
-    save_validated(instance)
+    _save_validated(instance)
     for name, value in many.items():
         getattr(instance, name).set(value)
     return instance
 
 
-def master_usage(instance: models.Model, usage: str) -> int:
+def master_usage(*, instance: MasterRecord, usage: str) -> int:
     """Return how many customers use this master row."""
-    return type(instance).objects.filter(pk=instance.pk).aggregate(used=Count(usage, distinct=True))["used"]
+    return type(instance)._default_manager.filter(pk=instance.pk).aggregate(used=Count(usage, distinct=True))["used"]
 
 
 @transaction.atomic
-def master_delete(*, instance: models.Model, usage: str | None) -> None:
+def master_delete(*, instance: MasterRecord, usage: str | None) -> None:
     """Delete a master row, or refuse naming how many customers (or suppliers) still use it."""
-    used = master_usage(instance, usage) if usage else 0
-    if used:
+    used = master_usage(instance=instance, usage=usage) if usage else 0
+    if usage and used:
         users = _usage_model(type(instance), usage)._meta
         what = users.verbose_name if used == 1 else users.verbose_name_plural
         raise ValidationError(
@@ -117,12 +122,14 @@ def master_delete(*, instance: models.Model, usage: str | None) -> None:
 def _usage_model(model: type[models.Model], usage: str) -> type[models.Model]:
     """Return the model at the end of a lookup path ("opening_balances__customer" -> Customer)."""
     for part in usage.split("__"):
-        model = model._meta.get_field(part).related_model
+        related = model._meta.get_field(part).related_model
+        assert isinstance(related, type), f"{usage} does not lead to a model"
+        model = related
     return model
 
 
 @transaction.atomic
-def deactivate(*, instance: models.Model) -> models.Model:
+def deactivate(*, instance: MasterRecord | Party) -> MasterRecord | Party:
     """Mark a master, customer or supplier inactive: it stays where it is used but is no longer offered."""
     instance.is_active = False
     fields = ["is_active"] + (["updated_on"] if hasattr(instance, "updated_on") else [])
@@ -135,31 +142,31 @@ def deactivate(*, instance: models.Model) -> models.Model:
 
 def party_username_for(*, model: type[Party], full_name: str, exclude_pk: int | None = None) -> str:
     """Return a free user name made from the full name ("Priya Raman" -> "priya-raman-2")."""
-    base = username_base(full_name) or model._meta.model_name
-    similar = model.objects.filter(Q(username__lower=base) | Q(username__istartswith=f"{base}-"))
+    base = username_base(full_name) or str(model._meta.model_name)
+    similar = model._default_manager.filter(Q(username__lower=base) | Q(username__istartswith=f"{base}-"))
     if exclude_pk:
         similar = similar.exclude(pk=exclude_pk)
     taken = {name.lower() for name in similar.values_list("username", flat=True)}
     return next_free(base, taken)
 
 
-def code_taken(model: type[Party], code_field: str) -> Callable[[str], bool]:
+def code_taken(*, model: type[Party], code_field: str) -> Callable[[str], bool]:
     """Return a check of whether a code is already some party's (ignoring case), for automatic codes to skip."""
 
     def taken(code: str) -> bool:
-        return model.objects.filter(**{f"{code_field}__lower": code.lower()}).exists()
+        return model._default_manager.filter(**{f"{code_field}__lower": code.lower()}).exists()
 
     return taken
 
 
 def party_save(
-    party: Party,
     *,
+    party: PartyT,
     code_field: str,
     code_kind: str,
-    many: dict[str, Iterable | None],
-    opening_balances: Iterable[dict] | None,
-) -> Party:
+    many: dict[str, Iterable[models.Model] | None],
+    opening_balances: Iterable[dict[str, Any]] | None,
+) -> PartyT:
     """Validate and save a customer or supplier with its many-to-many values and opening balances.
 
     A blank user name is made from the full name; a new party with a blank
@@ -170,8 +177,8 @@ def party_save(
     if not party.username:
         party.username = party_username_for(model=model, full_name=party.full_name, exclude_pk=party.pk)
     if party.pk is None and not (getattr(party, code_field) or "").strip():
-        setattr(party, code_field, user_code_next(kind=code_kind, taken=code_taken(model, code_field)))
-    save_validated(party)
+        setattr(party, code_field, user_code_next(kind=code_kind, taken=code_taken(model=model, code_field=code_field)))
+    _save_validated(party)
     for name, values in many.items():
         if values is not None:
             getattr(party, name).set(values)
@@ -180,9 +187,9 @@ def party_save(
     return party
 
 
-def opening_balances_set(*, party: Party, rows: Iterable[dict]) -> None:
+def opening_balances_set(*, party: Party, rows: Iterable[dict[str, Any]]) -> None:
     """Replace a party's opening balances: one row per branch, amounts of 0 or more."""
-    party_field = party._meta.model_name
+    party_field = str(party._meta.model_name)
     balances = [OpeningBalance(**{party_field: party}, **row) for row in rows]
     seen = set()
     for balance in balances:
@@ -190,24 +197,34 @@ def opening_balances_set(*, party: Party, rows: Iterable[dict]) -> None:
         if balance.branch_id in seen:
             raise ValidationError(_("Each branch can have only one opening balance."))
         seen.add(balance.branch_id)
-    party.opening_balances.all().delete()
+    OpeningBalance.objects.filter(**{party_field: party}).delete()
     OpeningBalance.objects.bulk_create(balances)
 
 
 @transaction.atomic
-def supplier_create(*, full_name: str, created_by=None, opening_balances: Iterable | None = None, **fields) -> Supplier:
+def supplier_create(
+    *,
+    full_name: str,
+    created_by: Actor = None,
+    opening_balances: Iterable[dict[str, Any]] | None = None,
+    **fields: Any,
+) -> Supplier:
     """Create a supplier, filling the user name and code when blank."""
-    supplier = Supplier(full_name=full_name, created_by=created_by, **fields)
-    return party_save(supplier, code_field="code", code_kind="supplier", many={}, opening_balances=opening_balances)
+    supplier = Supplier(full_name=full_name, created_by=author(created_by), **fields)
+    return party_save(
+        party=supplier, code_field="code", code_kind="supplier", many={}, opening_balances=opening_balances
+    )
 
 
 @transaction.atomic
-def supplier_update(*, supplier: Supplier, opening_balances: Iterable | None = None, **fields) -> Supplier:
+def supplier_update(
+    *, supplier: Supplier, opening_balances: Iterable[dict[str, Any]] | None = None, **fields: Any
+) -> Supplier:
     """Change a supplier's fields; nothing is saved when any of them is invalid."""
     locked = Supplier.objects.select_for_update().get(pk=supplier.pk)
     for name, value in fields.items():
         setattr(locked, name, value)
-    return party_save(locked, code_field="code", code_kind="supplier", many={}, opening_balances=opening_balances)
+    return party_save(party=locked, code_field="code", code_kind="supplier", many={}, opening_balances=opening_balances)
 
 
 @transaction.atomic

@@ -1,6 +1,5 @@
 from django.urls import path
 
-from customers.masters import CUSTOMER_GROUPS
 from parties import supplier_views, views
 from parties.master_specs import AFFILIATES, AGENTS, BRANCHES, CREDIT_RULES, SUPPLIER_GROUPS
 from parties.masters import master_urls
@@ -16,7 +15,7 @@ urlpatterns = [
     path("suppliers/<int:pk>/delete/", supplier_views.SupplierDeleteView.as_view(), name="supplier-delete"),
     *[
         url
-        for spec in (CUSTOMER_GROUPS, SUPPLIER_GROUPS, CREDIT_RULES, AGENTS, AFFILIATES, BRANCHES)
+        for spec in (SUPPLIER_GROUPS, CREDIT_RULES, AGENTS, AFFILIATES, BRANCHES)
         for url in master_urls(spec, app_name)
     ],
 ]

@@ -11,7 +11,7 @@ from django.db import connection, connections
 from customers.models import Customer
 from loyalty import services as points
 from loyalty.models import PointsEntry
-from parties.backups import backup_database
+from o2vend.backups import backup_database
 from tests.factories import CustomerFactory
 
 SQLITE_ONLY = pytest.mark.skipif(connection.vendor != "sqlite", reason="tests the SQLite online backup")
@@ -86,7 +86,7 @@ def test_backup_during_writes_keeps_everything_committed_before_it(tmp_path):
 def test_pg_dump_during_writes_restores_into_a_fresh_database(tmp_path):
     import psycopg
 
-    from parties.backups import _pg_env
+    from o2vend.backups import _pg_env
 
     backup = tmp_path / "backup.dump"
     customers, entries = write_while(lambda: backup_database(backup))

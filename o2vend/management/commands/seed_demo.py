@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from customers import demo
+from o2vend import demo
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from parties.backups import BackupError, backup_database
+from o2vend.backups import BackupError, backup_database
 
 
 class Command(BaseCommand):
