@@ -60,15 +60,21 @@ class MasterSpec:
 
     @cached_property
     def filterset_class(self) -> type[ListFilterSet]:
+        """The list's search, status and created-on filters, and its sortable columns."""
         sortable = [("name", "name"), *[(f, f) for f in self.list_fields], ("created_on", "created_on")]
         if self.usage:
             sortable.append((USAGE_COLUMN, USAGE_COLUMN))
-        attrs = {
-            "search_fields": self.search_fields,
-            "o": StableOrderingFilter(fields=sortable, default=("name",)),
-            "Meta": type("Meta", (), {"model": self.model, "fields": []}),
-        }
-        return type(f"{self.model.__name__}Filter", (ListFilterSet,), attrs)
+        spec = self
+
+        class MasterFilter(ListFilterSet):
+            search_fields = spec.search_fields
+            o = StableOrderingFilter(fields=sortable, default=("name",))
+
+            class Meta:
+                model = spec.model
+                fields: list[str] = []
+
+        return MasterFilter
 
     @cached_property
     def form_class(self) -> type[forms.ModelForm]:
@@ -150,12 +156,7 @@ class MasterListView(SpecMixin, FilteredListView):
         columns = [(_("Name"), "name", "")]
         for name in self.spec.list_fields:
             model_field = model._meta.get_field(name)
-            numeric = isinstance(model_field, Decimal | int) or model_field.get_internal_type() in (
-                "DecimalField",
-                "IntegerField",
-                "PositiveIntegerField",
-                "PositiveSmallIntegerField",
-            )
+            numeric = model_field.get_internal_type() in NUMERIC_FIELDS
             columns.append((str(model_field.verbose_name).capitalize(), name, "text-end" if numeric else ""))
         if self.spec.usage:
             columns.append((_("Customers"), USAGE_COLUMN, "text-end"))
