@@ -3,7 +3,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-# (section, [(label, url name, permission)])
+# (section, [(label, url name, permission, or None for every login)])
 MENU = (
     (
         _("Parties"),
@@ -32,6 +32,10 @@ MENU = (
             (_("User Date Setup"), "settings:user-dates", "parties.change_userdatesetup"),
         ),
     ),
+    (
+        _("Background"),
+        ((_("Jobs"), "jobs:job-list", None),),
+    ),
 )
 
 
@@ -45,7 +49,7 @@ def navigation(request) -> dict:
     for title, entries in MENU:
         items = []
         for label, url_name, permission in entries:
-            if user.has_perm(permission):
+            if permission is None or user.has_perm(permission):
                 url = reverse(url_name)
                 items.append({"label": label, "url": url, "active": path.startswith(url)})
         if items:

@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # jobs comes before django_tasks_db: its db_worker (the library's, plus heartbeats) is the one run.
+    "jobs",
+    "django_tasks",
+    "django_tasks_db",
     # The layers, bottom up: each app imports only those before it (see `make lint`).
     "parties",
     "customers",
@@ -137,8 +141,17 @@ FORMAT_MODULE_PATH = ["o2vend.formats"]
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Job files (large exports) live in the default storage: files under MEDIA_ROOT, or an
+# S3-compatible bucket through django-storages when AWS_STORAGE_BUCKET_NAME is set.
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "var" / "media"))
+MEDIA_URL = "/media/"  # never served: job files are downloaded through their owner's job page
+DEFAULT_FILE_STORAGE_BACKEND = (
+    "storages.backends.s3.S3Storage"
+    if os.environ.get("AWS_STORAGE_BUCKET_NAME")
+    else "django.core.files.storage.FileSystemStorage"
+)
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": DEFAULT_FILE_STORAGE_BACKEND},
     # Outside debug, WhiteNoise serves compressed files with hashed names (run collectstatic first).
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -146,6 +159,14 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# Background jobs: django-tasks with its database backend, so the database is the queue.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job silent this long has lost its worker: it is tried again, up to JOB_MAX_ATTEMPTS.
+JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "120"))
+JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "2"))
+JOB_FILES_KEEP_HOURS = int(os.environ.get("JOB_FILES_KEEP_HOURS", "24"))
+EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "10000"))  # larger exports run as jobs
 
 # Uploaded import files wait here between the dry run and the confirmation.
 IMPORT_DIR = Path(os.environ.get("IMPORT_DIR", BASE_DIR / "var" / "imports"))

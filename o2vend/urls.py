@@ -18,5 +18,6 @@ urlpatterns = [
     # Customer groups are customers' master, shown among the other masters under /parties/.
     path("parties/", include((party_urls.urlpatterns + customer_urls.master_urlpatterns, party_urls.app_name))),
     path("loyalty/", include("loyalty.urls")),
+    path("jobs/", include("jobs.urls")),
     path("settings/", include("parties.settings_urls")),
 ]

@@ -23,3 +23,10 @@ def make_staff(django_user_model):
         return user
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Job files (exports) go to a folder of the test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT

@@ -227,3 +227,39 @@
     setTimeout(function () { window.location.reload(); }, 1000 * Number(waiting.dataset.refreshSeconds));
   }
 })();
+
+// A job's page follows the job: its state, progress bar, download link and error, until it ends.
+(function () {
+  var card = document.querySelector("[data-job-status]");
+  if (!card || card.dataset.jobFinished === "1") { return; }
+  var labels = {queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed"};
+  var number = new Intl.NumberFormat(document.documentElement.lang || undefined);
+  function show(status) {
+    var state = card.querySelector("[data-job-state]");
+    state.textContent = labels[status.state] || status.state;
+    state.className = "badge job-state job-state-" + status.state;
+    var bar = card.querySelector("[data-job-progress]");
+    var percent = status.state === "succeeded" ? 100 : (status.total ? Math.min(100, Math.floor(status.done * 100 / status.total)) : 0);
+    bar.value = percent;
+    bar.textContent = percent + "%";
+    var count = card.querySelector("[data-job-count]");
+    count.textContent = status.total ? number.format(status.done) + " of " + number.format(status.total) + " rows"
+      : (status.done ? number.format(status.done) + " rows" : "");
+    var error = card.querySelector("[data-job-error]");
+    error.textContent = status.error || "";
+    error.classList.toggle("d-none", !status.error);
+    var download = card.querySelector("[data-job-download]");
+    if (status.download_url) { card.querySelector("[data-job-download-link]").href = status.download_url; }
+    download.classList.toggle("d-none", !status.download_url);
+    var finished = status.state === "succeeded" || status.state === "failed";
+    card.querySelector("[data-job-waiting]").classList.toggle("d-none", finished);
+    return finished;
+  }
+  function poll() {
+    fetch(card.dataset.jobStatus, {headers: {"Accept": "application/json"}, credentials: "same-origin"})
+      .then(function (response) { return response.json(); })
+      .then(function (status) { if (show(status)) { window.location.reload(); } else { setTimeout(poll, 1000); } })
+      .catch(function () { setTimeout(poll, 3000); });
+  }
+  setTimeout(poll, 500);
+})();

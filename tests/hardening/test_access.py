@@ -4,11 +4,17 @@ A URL that is not in ACCESS fails `test_every_url_has_an_access_rule`, so a new
 screen cannot ship without someone deciding who may open it.
 """
 
+import datetime
+
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from customers.models import Customer, ImportJob
+from jobs.models import Job
 from loyalty import services as points
 from parties.models import Affiliate, Agent, Branch, CreditRule, Supplier, SupplierGroup
 from tests.factories import CouponFactory, CustomerFactory, CustomerGroupFactory, OfferFactory
@@ -49,6 +55,10 @@ ACCESS = {
     "parties:supplier-delete": MANAGER_ONLY,
     "settings:user-codes": MANAGER_ONLY,
     "settings:user-dates": MANAGER_ONLY,
+    # Everyone has a jobs page; a job and its file belong to whoever asked (here the store manager).
+    "jobs:job-list": EVERYONE,
+    "jobs:job-detail": (LOGIN, 404, 404, 404, 200),
+    "jobs:job-download": (LOGIN, 404, 404, 404, 200),
 }
 MASTERS = {
     "parties:customer-group": CustomerGroupFactory,
@@ -100,7 +110,24 @@ def world(django_user_model):
     job = ImportJob.objects.create(file_name="x.csv", stored_path="/nonexistent", status="failed", message="test")
     objects = {stem: make() for stem, make in MASTERS.items()}
     supplier = Supplier.objects.create(full_name="Supplier", username="supplier")
-    return {"users": users, "own": own, "other": other, "job": job, "masters": objects, "supplier": supplier}
+    manager_job = Job.objects.create(
+        kind="customers.exports.export_job",
+        title="Customers export",
+        owner=users["Store manager"],
+        state=Job.State.SUCCEEDED,
+        file=default_storage.save("jobs/access.csv", ContentFile(b"code\n")),
+        file_name="customers.csv",
+        file_expires_at=timezone.now() + datetime.timedelta(hours=1),
+    )
+    return {
+        "manager_job": manager_job,
+        "users": users,
+        "own": own,
+        "other": other,
+        "job": job,
+        "masters": objects,
+        "supplier": supplier,
+    }
 
 
 def url_for(name: str, world) -> str:
@@ -115,6 +142,8 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["own"].pk])
     if name == "customers:customer-import-job":
         return reverse(name, args=[world["job"].token])
+    if name.startswith("jobs:job-") and name != "jobs:job-list":
+        return reverse(name, args=[world["manager_job"].pk])
     if name.startswith("parties:supplier-") and name.endswith(("update", "delete")):
         return reverse(name, args=[world["supplier"].pk])
     for stem, row in world["masters"].items():
