@@ -118,6 +118,9 @@ class CustomerExportView(ExportView):
     permission_required = "customers.export_customer"
     export = exports.CUSTOMER_EXPORT
     stem = "customers"
+    title = _("Customers export")
+    job_export = "customers.exports.CUSTOMER_EXPORT"
+    job_source = "customers.selectors.customer_list"
 
     def get_queryset(self):
         return selectors.customer_list(filters=self.request.GET, user=self.request.user)

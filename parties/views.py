@@ -1,5 +1,6 @@
 """Generic screens configured per model, and the small JSON helpers forms call."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import AccessMixin
@@ -7,12 +8,14 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from parties import geo, gstin
+from parties import export_jobs, geo, gstin
 from parties.exports import csv_response, xlsx_response
 
 PAGE_PARAM = "page"
@@ -280,21 +283,66 @@ class ExportView(StaffRequiredMixin, View):
     """A list's rows (same search, filters and order, all pages) as CSV or XLSX.
 
     Configure `export` (a PartyExport), `stem` (the file name's start) and
-    `get_queryset()` (the list's own selector, for this request).
+    `get_queryset()` (the list's own selector, for this request). With `job_source` (the
+    dotted path of that selector) and `job_export` (of the export), a list longer than
+    EXPORT_INLINE_MAX_ROWS is exported by a background job, and the user is sent to its page.
     """
 
     export = None
     stem = ""
+    title = ""
+    job_source = ""
+    job_export = ""
     writers = {"csv": csv_response, "xlsx": xlsx_response}
 
     def get_queryset(self):
         raise NotImplementedError
 
     def get(self, request):
-        writer = self.writers.get(request.GET.get("format", "csv"))
+        file_format = request.GET.get("format", "csv")
+        writer = self.writers.get(file_format)
         if writer is None:
             return HttpResponseBadRequest(_("Choose format=csv or format=xlsx."))
-        return writer(self.export.columns, self.export.rows(self.get_queryset()), self.stem)
+        queryset = self.get_queryset()
+        if self.job_source:
+            inline = settings.EXPORT_INLINE_MAX_ROWS
+            # Counted only as far as the answer needs: no exact count of a million rows.
+            limit = max(inline, export_jobs.XLSX_MAX_ROWS) if file_format == "xlsx" else inline
+            rows = queryset.order_by()[: limit + 1].count()
+            if file_format == "xlsx" and rows > export_jobs.XLSX_MAX_ROWS:
+                return self.refuse_xlsx(rows)
+            if rows > inline:
+                return self.start_job(file_format)
+        return writer(self.export.columns, self.export.rows(queryset), self.stem)
+
+    def start_job(self, file_format: str):
+        filters = self.request.GET.copy()
+        filters.pop("format", None)
+        job = export_jobs.export_job_start(
+            export=self.job_export,
+            source=self.job_source,
+            stem=self.stem,
+            title=self.title or self.stem.capitalize(),
+            file_format=file_format,
+            filters=filters,
+            user=self.request.user,
+        )
+        messages.info(
+            self.request,
+            _("This export is long, so it is being written in the background; download it here when it is ready."),
+        )
+        return redirect("jobs:job-detail", pk=job.pk)
+
+    def refuse_xlsx(self, rows: int):
+        referer = self.request.headers.get("Referer", "")
+        csv_query = self.request.GET.copy()
+        csv_query["format"] = "csv"
+        context = {
+            "message": export_jobs.xlsx_too_long(rows),
+            "csv_url": f"{self.request.path}?{csv_query.urlencode()}",
+            "back_url": referer if url_has_allowed_host_and_scheme(referer, {self.request.get_host()}) else "/",
+        }
+        return TemplateResponse(self.request, "parties/export_refused.html", context)
 
 
 @login_required
