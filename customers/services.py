@@ -1,6 +1,6 @@
 """Every write to customers goes through these functions."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from customers.models import Customer, ImportJob
+from jobs.services import JobError, JobRun
 from parties.services import code_taken, deactivate, party_save, user_code_reserve
 from parties.types import Actor, author
 
@@ -136,17 +137,19 @@ def customer_import_apply(*, plan: "ImportPlan", expected_fingerprint: str, user
     return {"new": len(new_customers), "updated": len(updated)}
 
 
-def import_job_check(*, job_id: int) -> None:
+def import_job_check(*, job_id: int, progress: Callable[[int], None] | None = None) -> None:
     """Dry-run an import job's file and store the report on the job."""
     from customers.imports import ImportFileError, plan_import
 
     job = ImportJob.objects.get(pk=job_id)
 
-    def progress(rows: int) -> None:
+    def checked(rows: int) -> None:
         ImportJob.objects.filter(pk=job_id).update(rows_done=rows)
+        if progress is not None:
+            progress(rows)
 
     try:
-        plan = plan_import(Path(job.stored_path), job.file_name, progress=progress)
+        plan = plan_import(Path(job.stored_path), job.file_name, progress=checked)
     except ImportFileError as error:
         ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, message=str(error))
         return
@@ -156,20 +159,69 @@ def import_job_check(*, job_id: int) -> None:
 
 
 def import_job_apply(*, job_id: int, user: Actor = None) -> None:
-    """Apply a checked import job: every row, or none if anything changed since its dry run."""
+    """Apply a checked import job: every row, or none if anything changed since its dry run.
+
+    The customers and the job's "imported" state are written in one transaction, so an
+    import that is run again after it was applied (a worker lost on the way) changes nothing.
+    """
     from customers.imports import ImportFileError, plan_import
 
     job = ImportJob.objects.get(pk=job_id)
+    if job.status == ImportJob.Status.APPLIED:
+        return
     try:
         plan = plan_import(Path(job.stored_path), job.file_name)
-        result = customer_import_apply(plan=plan, expected_fingerprint=job.fingerprint, user=user)
+        with transaction.atomic():
+            result = customer_import_apply(plan=plan, expected_fingerprint=job.fingerprint, user=user)
+            report = {**job.report, "applied": result}
+            ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.APPLIED, report=report)
     except (ImportFileError, ValidationError) as error:
         message = " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
         ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.FAILED, message=message)
         return
-    report = {**job.report, "applied": result}
-    ImportJob.objects.filter(pk=job_id).update(status=ImportJob.Status.APPLIED, report=report)
     Path(job.stored_path).unlink(missing_ok=True)
+
+
+def import_job_queue(*, job: ImportJob, step: str, user: Actor = None) -> None:
+    """Hand an import's dry run (step "check") or its confirmation ("apply") to a background worker."""
+    from django.urls import reverse
+
+    from jobs.services import job_start
+
+    titles = {"check": _("Import check: %(file)s"), "apply": _("Import: %(file)s")}
+    job_start(
+        kind=f"customers.services.import_{step}_job",
+        title=titles[step] % {"file": job.file_name},
+        owner=user,
+        params={
+            "import": job.pk,
+            "user": getattr(user, "pk", None),
+            "url": reverse("customers:customer-import-job", args=[job.token]),
+            "url_label": _("Open the import's report"),
+        },
+    )
+
+
+def _import_outcome(job_id: int) -> dict[str, Any]:
+    job = ImportJob.objects.get(pk=job_id)
+    if job.status == ImportJob.Status.FAILED:
+        raise JobError(job.message)
+    return {"rows": job.rows_done}
+
+
+def import_check_job(run: JobRun) -> dict[str, Any]:
+    """The background dry run of an import (see import_job_queue)."""
+    import_job_check(job_id=run.params["import"], progress=lambda rows: run.progress(done=rows))
+    return _import_outcome(run.params["import"])
+
+
+def import_apply_job(run: JobRun) -> dict[str, Any]:
+    """The background confirmation of an import (see import_job_queue)."""
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.filter(pk=run.params["user"]).first()
+    import_job_apply(job_id=run.params["import"], user=user)
+    return _import_outcome(run.params["import"])
 
 
 def import_job_create(*, upload: UploadedFile, user: Actor = None) -> ImportJob:

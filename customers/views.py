@@ -14,7 +14,6 @@ from customers import exports, imports, selectors, services
 from customers.extensions import customer_pages_for
 from customers.forms import CustomerForm, CustomerImportForm, OpeningBalanceFormSet
 from customers.models import Customer, ImportJob
-from parties.background import run_in_background
 from parties.models import Agent
 from parties.views import (
     ExportView,
@@ -126,7 +125,8 @@ class CustomerExportView(ExportView):
         return selectors.customer_list(filters=self.request.GET, user=self.request.user)
 
 
-# Files up to this size are checked within the request; larger ones in the background, with progress.
+# Files up to this size are checked and applied within the request; larger ones by a background
+# worker (see /jobs/), the import's page showing their progress.
 INLINE_IMPORT_BYTES = 512 * 1024
 
 
@@ -147,7 +147,7 @@ class CustomerImportView(StaffRequiredMixin, FormView):
         if upload.size <= INLINE_IMPORT_BYTES:
             services.import_job_check(job_id=job.pk)
         else:
-            run_in_background(services.import_job_check, job_id=job.pk)
+            services.import_job_queue(job=job, step="check", user=self.request.user)
         return redirect("customers:customer-import-job", token=job.token)
 
 
@@ -172,7 +172,7 @@ class CustomerImportJobView(StaffRequiredMixin, TemplateView):
         if Path(job.stored_path).stat().st_size <= INLINE_IMPORT_BYTES:
             services.import_job_apply(job_id=job.pk, user=request.user)
         else:
-            run_in_background(services.import_job_apply, job_id=job.pk, user=request.user)
+            services.import_job_queue(job=job, step="apply", user=request.user)
         return redirect("customers:customer-import-job", token=job.token)
 
 
