@@ -21,10 +21,13 @@ migrate: setup
 demo: migrate
 	$(PY) manage.py seed_demo
 
+# The dev server and one background worker (exports, imports) together; Ctrl-C stops both.
+# The worker does not reload on code changes: stop and start `make run` again after editing jobs.
 run: demo
 	@$(PY) manage.py ensure_superuser
 	@echo "Open http://$(HOST):$(PORT)/ and log in with the line above."
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	@$(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The production setup (gunicorn + WhiteNoise, DEBUG off) on plain http://127.0.0.1 for a local trial:
 # only what plain http cannot have is switched off (secure cookies, SSL redirect, HSTS).
@@ -33,6 +36,7 @@ SERVE_ENV = DEBUG=0 ALLOWED_HOSTS=$${ALLOWED_HOSTS:-127.0.0.1,localhost} \
 	SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-0} SESSION_COOKIE_SECURE=$${SESSION_COOKIE_SECURE:-0} \
 	CSRF_COOKIE_SECURE=$${CSRF_COOKIE_SECURE:-0} SECURE_HSTS_SECONDS=$${SECURE_HSTS_SECONDS:-0}
 WORKERS ?= 3
+THREADS ?= 4
 
 .secret-key:
 	$(PY) -c "import secrets; print(secrets.token_urlsafe(64))" > $@
@@ -44,8 +48,9 @@ serve: setup .secret-key
 	@$(SERVE_ENV) $(PY) manage.py ensure_superuser
 	@echo "Production setup on http://$(HOST):$(PORT)/ (DEBUG off). For plain http this trial switches off"
 	@echo "SECURE_SSL_REDIRECT, SESSION_COOKIE_SECURE, CSRF_COOKIE_SECURE and HSTS; behind HTTPS leave them on."
-	$(SERVE_ENV) $(VENV)/bin/gunicorn o2vend.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
-		--timeout 600 --graceful-timeout 30 --access-logfile -
+	@$(SERVE_ENV) $(PY) manage.py db_worker & worker=$$!; trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+		$(SERVE_ENV) $(VENV)/bin/gunicorn o2vend.wsgi --bind $(HOST):$(PORT) --workers $(WORKERS) \
+		--worker-class gthread --threads $(THREADS) --timeout 120 --graceful-timeout 30 --access-logfile -
 
 # Style, the layers (apps import only the apps below them), types where the contracts are
 # (every services.py and selectors.py), and models that match their migrations.

@@ -31,6 +31,7 @@ def worker_last_seen() -> datetime.datetime | None:
     return worker.seen_at if worker else None
 
 
-def worker_alive(*, now: datetime.datetime | None = None) -> bool:
-    seen = worker_last_seen()
+def worker_alive(*, now: datetime.datetime | None = None, last_seen: datetime.datetime | None = None) -> bool:
+    """Whether a worker has said it is alive in the last minute."""
+    seen = last_seen or worker_last_seen()
     return seen is not None and seen > (now or timezone.now()) - datetime.timedelta(seconds=WORKER_SEEN_SECONDS)

@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from customers import urls as customer_urls
+from o2vend import views
 from parties import urls as party_urls
 
 urlpatterns = [
@@ -13,6 +14,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password_change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password_change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("health/", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("parties/customers/", include("customers.urls")),
     # Customer groups are customers' master, shown among the other masters under /parties/.

@@ -57,6 +57,8 @@ ACCESS = {
     "settings:user-dates": MANAGER_ONLY,
     # Everyone has a jobs page; a job and its file belong to whoever asked (here the store manager).
     "jobs:job-list": EVERYONE,
+    # No login: 503 here, since no worker has been seen (see tests/jobs/test_health.py).
+    "health": (503, 503, 503, 503, 503),
     "jobs:job-detail": (LOGIN, 404, 404, 404, 200),
     "jobs:job-download": (LOGIN, 404, 404, 404, 200),
 }
@@ -133,6 +135,8 @@ def world(django_user_model):
 def url_for(name: str, world) -> str:
     if name == "root":
         return "/"
+    if name == "health":
+        return reverse(name)
     if name in (
         "customers:customer-update",
         "customers:customer-delete",
