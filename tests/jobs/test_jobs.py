@@ -3,20 +3,19 @@
 import datetime
 import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from jobs import services
 from jobs.models import Job
+from tests.jobs.workers import database_url_of_tests, worker_process
 
 # The worker runs here as in production (its own transactions, closing connections between
 # tasks), so these tests commit and the database is emptied and restored after each one.
@@ -124,27 +123,6 @@ def test_expired_files_are_removed_by_the_worker(owner, client):
     assert not path.exists() and not job.file
     client.force_login(owner)
     assert client.get(reverse("jobs:job-download", args=[job.pk])).status_code == 404
-
-
-def worker_process(database_url: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": database_url, "MEDIA_ROOT": str(settings.MEDIA_ROOT)}
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "db_worker", "--no-startup-delay", "--interval", "0.1", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
-
-
-def database_url_of_tests() -> str:
-    config = connection.settings_dict
-    if connection.vendor == "sqlite":
-        return f"sqlite:///{config['NAME']}"
-    return (
-        f"postgres://{config['USER']}:{config['PASSWORD']}@{config['HOST']}:{config['PORT'] or 5432}/{config['NAME']}"
-    )
 
 
 def wait_until(check, seconds=60.0) -> None:
