@@ -72,6 +72,7 @@ bench: setup
 	test ! -f bench/export_bench.py || $(PY) bench/export_bench.py
 	test ! -f bench/import_bench.py || $(PY) bench/import_bench.py
 	$(PY) bench/load_bench.py
+	$(PY) bench/jobs_bench.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
