@@ -141,7 +141,7 @@ def main() -> None:
         jobs_per_second(jobs, owner)
         folder = Path(media)
         figures = {}
-        for run in range(2):  # best of two, interleaved
+        for _run in range(2):  # best of two, interleaved
             for name, work in (("bare", bare_baseline), ("inline", inline_export)):
                 rows, seconds = timed(work, folder / f"{name}.csv")
                 figures[name] = max(figures.get(name, 0), rows / seconds)
