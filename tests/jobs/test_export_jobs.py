@@ -95,10 +95,5 @@ def test_keyset_batches_cover_every_row_once_in_order(customers):
     batches = [list(batch.values_list("pk", flat=True)) for batch in keyset_batches(ordered, size=5)]
     assert all(len(batch) == 5 for batch in batches[:-1]) and len(batches[-1]) <= 5
     flat = [pk for batch in batches for pk in batch]
-    nulls_first = sorted(
-        ordered, key=lambda c: (c.customer_group is not None, c.customer_group and c.customer_group.name)
-    )
-    assert sorted(flat) == sorted(c.pk for c in ordered)
-    assert flat == [c.pk for c in nulls_first if c.customer_group is None] + [
-        c.pk for c in ordered if c.customer_group is not None
-    ]
+    assert flat == list(ordered.values_list("pk", flat=True))  # the database's own order, NULLs included
+    assert Customer.objects.filter(customer_group=None).exists()
