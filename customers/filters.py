@@ -1,6 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
+from customers import search
 from customers.models import Customer, CustomerGroup, SupplyType
 from parties.filters import ListFilterSet, StableOrderingFilter
 from parties.models import Agent
@@ -9,15 +10,7 @@ from parties.models import Agent
 class CustomerFilter(ListFilterSet):
     """The customer list's query parameters; the export reads the same ones."""
 
-    search_fields = (
-        "full_name",
-        "alias_name",
-        "username",
-        "phone_number",
-        "email",
-        "membership_number",
-        "tax_number",
-    )
+    search_fields = search.FIELDS
     phone_fields = ("phone_number", "contact_phone")
     search_placeholder = _("Name, phone, email, membership or tax number…")
 
@@ -44,3 +37,6 @@ class CustomerFilter(ListFilterSet):
     class Meta:
         model = Customer
         fields = []
+
+    def words_condition(self, words: list[str]):
+        return search.words_condition(words, fields=self.search_fields)

@@ -70,6 +70,8 @@ class Customer(Party):
             # Sorting by a column always ends with -id, so the indexes carry it too.
             models.Index(fields=["full_name", "-id"], name="customer_full_name_idx"),
             models.Index(fields=["points_balance", "-id"], name="customer_points_idx"),
+            # The search box also matches a whole phone number typed in any format against both phones.
+            models.Index(fields=["contact_phone"], name="customer_contact_phone_idx"),
         ]
 
     def clean_values(self) -> dict[str, str]:

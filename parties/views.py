@@ -5,7 +5,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import AccessMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -17,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 
 from parties import export_jobs, geo, gstin
 from parties.exports import csv_response, xlsx_response
+from parties.pagination import LargeTablePaginator
 
 PAGE_PARAM = "page"
 PAGE_SIZE_PARAM = "page_size"
@@ -44,7 +44,7 @@ class StaffRequiredMixin(AccessMixin):
 
 
 class FilteredListView(StaffRequiredMixin, TemplateView):
-    """A list screen: FilterSet -> selector -> stable sort -> paginator.
+    """A list screen: FilterSet -> selector -> stable sort -> paginator (one that copes with large tables).
 
     Configure with `get_filterset()` (usually a selector), `columns` as
     (label, sort key or None, css class) and the page sizes offered.
@@ -78,7 +78,7 @@ class FilteredListView(StaffRequiredMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         filterset = self.get_filterset()
         page_size = self.get_page_size()
-        page = Paginator(filterset.qs, page_size).get_page(self.request.GET.get(PAGE_PARAM))
+        page = LargeTablePaginator(filterset.qs, page_size).get_page(self.request.GET.get(PAGE_PARAM))
         context.update(
             filterset=filterset,
             page_obj=page,
