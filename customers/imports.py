@@ -40,7 +40,7 @@ MASTERS = {
 }
 MANY = {name: Customer._meta.get_field(name).related_model for name in ("coupons", "offers")}
 DATES = ("birthday", "spouse_birthday", "anniversary")
-EDITABLE = [name for name, _w, _s in FIELDS if name not in READ_ONLY]
+EDITABLE = [column.field for column in FIELDS if column.field not in READ_ONLY]
 UPDATABLE = [name for name in EDITABLE if name not in MANY]
 ERRORS_KEPT = 1000
 
