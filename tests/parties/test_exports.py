@@ -27,7 +27,7 @@ def test_local_time_is_the_zones_wall_clock_every_quarter_hour(name):
     zone = zoneinfo.ZoneInfo(name)
     moment, end = datetime.datetime(2024, 1, 1, tzinfo=UTC), datetime.datetime(2026, 12, 31, tzinfo=UTC)
     while moment <= end:
-        stored = moment.replace(tzinfo=None, microsecond=999999)  # as SQLite gives it; the fraction is cut off
+        stored = f"{moment:%Y-%m-%d %H:%M:%S}.999999"  # as SQLite stores it; the fraction is cut off
         assert local_time(stored, zone) == shown(moment, zone), moment
         moment += datetime.timedelta(minutes=15)
 
@@ -35,13 +35,11 @@ def test_local_time_is_the_zones_wall_clock_every_quarter_hour(name):
 def test_an_hour_whose_offset_changes_within_it_is_converted_moment_by_moment():
     # Nepal moved from +05:30 to +05:45 at 1985-12-31 18:30 UTC, in the middle of a UTC hour.
     zone = zoneinfo.ZoneInfo("Asia/Kathmandu")
-    assert utc_offset(zone, datetime.datetime(1985, 12, 31, 18)) is None
+    assert utc_offset(zone, "1985-12-31 18") is None
     for minute in (29, 30, 31):
         moment = datetime.datetime(1985, 12, 31, 18, minute, 59, tzinfo=UTC)
-        assert local_time(moment.replace(tzinfo=None), zone) == shown(moment, zone)
+        assert local_time(f"{moment:%Y-%m-%d %H:%M:%S}", zone) == shown(moment, zone)
 
 
-def test_local_time_of_an_aware_moment_and_of_none():
-    zone = zoneinfo.ZoneInfo("Asia/Kolkata")
-    assert local_time(datetime.datetime(2026, 11, 28, 18, 29, 59, 999600, tzinfo=UTC), zone) == "2026-11-28 23:59:59"
-    assert local_time(None, zone) is None
+def test_local_time_of_none_is_none():
+    assert local_time(None, zoneinfo.ZoneInfo("Asia/Kolkata")) is None
