@@ -110,7 +110,7 @@ def bare_sql(with_m2m: bool = False) -> str:
     issue's baseline does; with_m2m adds them as correlated GROUP_CONCAT subqueries (information only).
     """
     selects, joins = [], []
-    for name, _width, source in exports.FIELDS:
+    for name in (column.field for column in exports.FIELDS):
         field = Customer._meta.get_field(name)
         if field.many_to_many:
             if with_m2m:
@@ -124,7 +124,7 @@ def bare_sql(with_m2m: bool = False) -> str:
             alias = f"j_{name}"
             joins.append(f"LEFT JOIN {field.related_model._meta.db_table} {alias} ON {alias}.id = c.{field.column}")
             selects.append(f"{alias}.name")
-        elif source is not None:
+        else:
             selects.append(f"c.{field.column}")
     return (
         f"SELECT {', '.join(selects)} FROM {Customer._meta.db_table} c {' '.join(joins)} "

@@ -1,30 +1,40 @@
 """The customer export: the list's rows, every editable field, as CSV or XLSX."""
 
 from customers.models import Customer
-from parties.exports import ADDRESS_FIELDS, NAME_FIELDS, PHONE_FIELD, PartyExport
+from parties.exports import (
+    ADDRESS_FIELDS,
+    DATE,
+    DATETIME,
+    MANY,
+    NAME_FIELDS,
+    NUMBER,
+    PHONE_FIELD,
+    YES_NO,
+    Column,
+    PartyExport,
+)
 
-# (field, XLSX width, what values_list reads; None for many-to-many names joined by "; ")
 FIELDS = (
     *NAME_FIELDS,
-    ("email", 26, "email"),
-    ("birthday", 12, "birthday"),
-    ("spouse_birthday", 12, "spouse_birthday"),
-    ("anniversary", 12, "anniversary"),
+    Column("email", 26),
+    Column("birthday", 12, DATE),
+    Column("spouse_birthday", 12, DATE),
+    Column("anniversary", 12, DATE),
     PHONE_FIELD,
-    ("membership_number", 14, "membership_number"),
-    ("tax_number", 18, "tax_number"),
-    ("supply_type", 8, "supply_type"),
-    ("customer_group", 16, "customer_group__name"),
-    ("agent", 18, "agent__name"),
-    ("timezone", 16, "timezone"),
-    ("affiliate", 16, "affiliate__name"),
-    ("credit_rule", 14, "credit_rule__name"),
-    ("coupons", 20, None),
-    ("offers", 20, None),
+    Column("membership_number", 14),
+    Column("tax_number", 18),
+    Column("supply_type", 8),
+    Column("customer_group", 16, lookup="customer_group__name"),
+    Column("agent", 18, lookup="agent__name"),
+    Column("timezone", 16),
+    Column("affiliate", 16, lookup="affiliate__name"),
+    Column("credit_rule", 14, lookup="credit_rule__name"),
+    Column("coupons", 20, MANY),
+    Column("offers", 20, MANY),
     *ADDRESS_FIELDS,
-    ("is_active", 8, "is_active"),
-    ("points_balance", 10, "points_balance"),
-    ("created_on", 17, "created_on"),
+    Column("is_active", 8, YES_NO),
+    Column("points_balance", 10, NUMBER),
+    Column("created_on", 17, DATETIME),
 )
 CUSTOMER_EXPORT = PartyExport(model=Customer, fields=FIELDS)
 COLUMNS = CUSTOMER_EXPORT.columns

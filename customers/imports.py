@@ -21,28 +21,77 @@ from django.db.models import CharField, Count, ExpressionWrapper, F, Max
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from customers.exports import FIELDS, HEADERS
-from customers.models import Customer, CustomerGroup
+from customers.exports import HEADERS
+from customers.models import Customer
 from parties.exports import YES, unneutralise
-from parties.models import Affiliate, Agent, CreditRule
 from parties.text import next_free, username_base
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 EXTENSIONS = (".csv", ".xlsx")
-REQUIRED = ("full_name",)
-READ_ONLY = ("points_balance", "created_on")
-MASTERS = {
-    "customer_group": CustomerGroup,
-    "agent": Agent,
-    "affiliate": Affiliate,
-    "credit_rule": CreditRule,
-}
-MANY = {name: Customer._meta.get_field(name).related_model for name in ("coupons", "offers")}
-DATES = ("birthday", "spouse_birthday", "anniversary")
-EDITABLE = [name for name, _w, _s in FIELDS if name not in READ_ONLY]
-UPDATABLE = [name for name in EDITABLE if name not in MANY]
 ERRORS_KEPT = 1000
+
+# What a column holds; each kind has one function below that turns a cell into a value.
+TEXT, PHONE, CODE, DATE, COUNTRY, YES_NO = "text", "phone", "code", "date", "country", "yes/no"
+MASTER, MANY, READ_ONLY = "master", "many-to-many", "read-only"
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    """One column of the file (an export column, by its header): the customer field and what it holds.
+
+    `blank` is the value of an empty cell (None for text: the model's default); a master is
+    looked up by name, a many-to-many column holds names joined by ";", and a read-only
+    column is accepted in the file and ignored.
+    """
+
+    field: str
+    kind: str = TEXT
+    blank: str | None = ""
+    required: bool = False
+
+
+COLUMNS = (
+    ImportColumn("full_name", required=True),
+    ImportColumn("alias_name"),
+    ImportColumn("username"),
+    ImportColumn("email"),
+    ImportColumn("birthday", DATE),
+    ImportColumn("spouse_birthday", DATE),
+    ImportColumn("anniversary", DATE),
+    ImportColumn("phone_number", PHONE),
+    ImportColumn("membership_number"),
+    ImportColumn("tax_number"),
+    ImportColumn("supply_type", CODE, blank="B2C"),
+    ImportColumn("customer_group", MASTER),
+    ImportColumn("agent", MASTER),
+    ImportColumn("timezone", blank=None),
+    ImportColumn("affiliate", MASTER),
+    ImportColumn("credit_rule", MASTER),
+    ImportColumn("coupons", MANY),
+    ImportColumn("offers", MANY),
+    ImportColumn("country", COUNTRY, blank="IN"),
+    ImportColumn("state_or_province"),
+    ImportColumn("postal_code"),
+    ImportColumn("city"),
+    ImportColumn("address_line1"),
+    ImportColumn("address_line2"),
+    ImportColumn("contact_name"),
+    ImportColumn("contact_phone", PHONE),
+    ImportColumn("is_active", YES_NO),
+    ImportColumn("points_balance", READ_ONLY),
+    ImportColumn("created_on", READ_ONLY),
+)
+BY_FIELD = {column.field: column for column in COLUMNS}
+# The models that master and many-to-many columns name.
+LINKED = {
+    column.field: Customer._meta.get_field(column.field).related_model
+    for column in COLUMNS
+    if column.kind in (MASTER, MANY)
+}
+EDITABLE = [column.field for column in COLUMNS if column.kind != READ_ONLY]
+UPDATABLE = [name for name in EDITABLE if BY_FIELD[name].kind != MANY]
+MASTERS = [column.field for column in COLUMNS if column.kind == MASTER]
 
 
 class ImportFileError(Exception):
@@ -94,7 +143,7 @@ def customers_fingerprint() -> str:
 # Reading files
 
 
-def check_upload(name: str, size: int, limit_size: bool = True) -> None:
+def check_upload(name: str, size: int, *, limit_size: bool = True) -> None:
     """Refuse a file by its name and (unless `limit_size` is off) its size before reading it."""
     if not name.lower().endswith(EXTENSIONS):
         raise ImportFileError(_("Upload a .csv or .xlsx file; “%(name)s” is neither.") % {"name": name})
@@ -104,9 +153,9 @@ def check_upload(name: str, size: int, limit_size: bool = True) -> None:
         raise ImportFileError(_("The file is empty."))
 
 
-def read_table(path: Path, name: str, limit_size: bool = True) -> tuple[list[str], Iterator[list]]:
+def read_table(path: Path, name: str, *, limit_size: bool = True) -> tuple[list[str], Iterator[list]]:
     """Return the header row and an iterator over the data rows of a CSV or XLSX file."""
-    check_upload(name, path.stat().st_size, limit_size)
+    check_upload(name, path.stat().st_size, limit_size=limit_size)
     rows = _xlsx_rows(path) if name.lower().endswith(".xlsx") else _csv_rows(path)
     try:
         header = next(rows)
@@ -163,13 +212,13 @@ def map_columns(header: list[str]) -> list[str | None]:
         name = by_label.get(label.strip().casefold())
         if name is None:
             unknown.append(label)
-        fields.append(None if name in READ_ONLY else name)
+        fields.append(None if name is None or BY_FIELD[name].kind == READ_ONLY else name)
     if unknown:
         raise ImportFileError(
             _("Unknown column(s): %(unknown)s. Use the headers of the template: %(known)s.")
             % {"unknown": ", ".join(f"“{u}”" for u in unknown), "known": ", ".join(HEADERS.values())}
         )
-    missing = [HEADERS[name] for name in REQUIRED if name not in fields]
+    missing = [HEADERS[column.field] for column in COLUMNS if column.required and column.field not in fields]
     if missing:
         raise ImportFileError(_("Missing required column(s): %(missing)s.") % {"missing": ", ".join(missing)})
     return fields
@@ -179,12 +228,10 @@ def map_columns(header: list[str]) -> list[str | None]:
 
 
 class _Lookups:
-    """What every row is checked against, loaded once per import."""
+    """What every row is checked against, loaded once per import, and what the rows before it used."""
 
-    def __init__(self):
-        self.masters = {
-            name: {m.name.casefold(): m for m in model.objects.all()} for name, model in {**MASTERS, **MANY}.items()
-        }
+    def __init__(self, *, absent: list[str]):
+        self.masters = {name: {m.name.casefold(): m for m in model.objects.all()} for name, model in LINKED.items()}
         self.countries = {code.casefold(): code for code, _name in countries}
         self.countries.update({str(name).casefold(): code for code, name in countries})
         self.by_membership, self.by_username, self.by_phone, self.username_of = {}, {}, {}, {}
@@ -199,7 +246,14 @@ class _Lookups:
             if phone:
                 self.by_phone.setdefault(phone, pk)
         self.usernames = set(self.by_username)
-        self.absent: list[str] = []
+        self.absent = absent  # the updatable fields the file leaves out
+        # The rows seen so far: customer pk and unique values -> the row number that had them.
+        self.row_of_pk: dict[int, int] = {}
+        self.row_of_value: dict[str, dict[str, int]] = {"username": {}, "membership_number": {}}
+
+
+# One function per kind of column: a cell (text, number, date or None) to the field's value.
+# Each raises ValidationError with a message that says what to write instead.
 
 
 def _text(value) -> str:
@@ -210,14 +264,22 @@ def _text(value) -> str:
     return unneutralise(str(value)).strip()
 
 
-def _date(value):
-    if value in (None, ""):
+def read_text(cell, *, column: ImportColumn, lookups: _Lookups):
+    return _text(cell) or column.blank
+
+
+def read_code(cell, *, column: ImportColumn, lookups: _Lookups):
+    return _text(cell).upper() or column.blank
+
+
+def read_date(cell, *, column: ImportColumn, lookups: _Lookups):
+    if cell in (None, ""):
         return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    text = _text(value)
+    if isinstance(cell, datetime.datetime):
+        return cell.date()
+    if isinstance(cell, datetime.date):
+        return cell
+    text = _text(cell)
     for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"):
         try:
             return datetime.datetime.strptime(text, pattern).date()
@@ -226,49 +288,67 @@ def _date(value):
     raise ValidationError(_("Write dates as YYYY-MM-DD, e.g. 1990-05-17."))
 
 
-def _row_values(raw: dict, lookups: _Lookups) -> tuple[dict, dict, dict[str, str]]:
-    """Turn one row's cells into model values, m2m lists and per-field errors."""
+def read_country(cell, *, column: ImportColumn, lookups: _Lookups):
+    text = _text(cell) or column.blank
+    code = lookups.countries.get(text.casefold())
+    if code is None:
+        raise ValidationError(_("“%(value)s” is not a country.") % {"value": text})
+    return code
+
+
+def read_yes_no(cell, *, column: ImportColumn, lookups: _Lookups):
+    text = _text(cell).casefold()
+    if text not in ("", "yes", "no", "true", "false", "1", "0"):
+        raise ValidationError(_("Write Yes or No."))
+    return text in ("", YES.casefold(), "true", "1")
+
+
+def read_master(cell, *, column: ImportColumn, lookups: _Lookups):
+    text = _text(cell)
+    return _named(lookups=lookups, field=column.field, name=text) if text else None
+
+
+def read_many(cell, *, column: ImportColumn, lookups: _Lookups):
+    names = [part.strip() for part in _text(cell).split(";") if part.strip()]
+    return [_named(lookups=lookups, field=column.field, name=name) for name in names]
+
+
+def _named(*, lookups: _Lookups, field: str, name: str):
+    """Return the master (or many-to-many target) of this field with this name, in any case."""
+    found = lookups.masters[field].get(name.casefold())
+    if found is None:
+        label = HEADERS[field].lower()
+        raise ValidationError(_("There is no %(what)s named “%(value)s”.") % {"what": label, "value": name})
+    return found
+
+
+READERS = {
+    TEXT: read_text,
+    PHONE: read_text,
+    CODE: read_code,
+    DATE: read_date,
+    COUNTRY: read_country,
+    YES_NO: read_yes_no,
+    MASTER: read_master,
+    MANY: read_many,
+}
+
+
+def _row_values(*, cells: dict, lookups: _Lookups) -> tuple[dict, dict, dict[str, str]]:
+    """Turn one row's cells (by field) into model values, many-to-many lists and per-field errors."""
     values, many, errors = {}, {}, {}
-    for name, cell in raw.items():
+    for name, cell in cells.items():
+        column = BY_FIELD[name]
         try:
-            if name in DATES:
-                values[name] = _date(cell)
-            elif name in MASTERS:
-                text = _text(cell)
-                values[name] = _master(lookups, name, text) if text else None
-            elif name in MANY:
-                names = [part.strip() for part in _text(cell).split(";") if part.strip()]
-                many[name] = [_master(lookups, name, part) for part in names]
-            elif name == "country":
-                text = _text(cell) or "IN"
-                code = lookups.countries.get(text.casefold())
-                if code is None:
-                    raise ValidationError(_("“%(value)s” is not a country.") % {"value": text})
-                values[name] = code
-            elif name == "is_active":
-                text = _text(cell).casefold()
-                if text not in ("", "yes", "no", "true", "false", "1", "0"):
-                    raise ValidationError(_("Write Yes or No."))
-                values[name] = text in ("", YES.casefold(), "true", "1")
-            elif name == "supply_type":
-                values[name] = _text(cell).upper() or "B2C"
-            elif name == "timezone":
-                values[name] = _text(cell) or None
-            else:
-                values[name] = _text(cell)
+            value = READERS[column.kind](cell, column=column, lookups=lookups)
         except ValidationError as error:
             errors[name] = " ".join(error.messages)
-    if values.get("timezone") is None:
-        values.pop("timezone", None)
+            continue
+        if column.kind == MANY:
+            many[name] = value
+        elif value is not None or column.blank is not None:
+            values[name] = value  # an empty cell whose blank is None leaves the model's default
     return values, many, errors
-
-
-def _master(lookups: _Lookups, name: str, text: str):
-    found = lookups.masters[name].get(text.casefold())
-    if found is None:
-        label = HEADERS[name].lower()
-        raise ValidationError(_("There is no %(what)s named “%(value)s”.") % {"what": label, "value": text})
-    return found
 
 
 def plan_import(
@@ -279,22 +359,19 @@ def plan_import(
     Uploads are limited to 20 MB; the shell command passes `limit_size=False`, since an
     export of a hundred thousand customers is already larger than that.
     """
-    header, rows = read_table(path, name, limit_size)
-    columns = map_columns(header)
+    header, rows = read_table(path, name, limit_size=limit_size)
+    fields = map_columns(header)
     plan = ImportPlan(fingerprint=customers_fingerprint())
-    lookups = _Lookups()
-    lookups.absent = [name for name in UPDATABLE if name not in columns]
-    candidates = []  # (row number, customer, many, matched pk)
-    seen_pks: dict[int, int] = {}
-    seen_unique = {"username": {}, "membership_number": {}}
-    for number, cells in enumerate(rows, start=2):
-        if not any(cell not in (None, "") for cell in cells):
+    lookups = _Lookups(absent=[name for name in UPDATABLE if name not in fields])
+    candidates: list[tuple] = []  # (row number, customer, many, matched pk)
+    for number, row in enumerate(rows, start=2):
+        if not any(cell not in (None, "") for cell in row):
             continue
         plan.rows += 1
         if plan.rows > MAX_ROWS:
             raise ImportFileError(_("The file has more than 200,000 rows; split it into smaller files."))
-        raw = {field_name: (cells[i] if i < len(cells) else None) for i, field_name in enumerate(columns) if field_name}
-        row_errors = _check_row(raw, number, lookups, seen_pks, seen_unique, candidates)
+        cells = {field_name: (row[i] if i < len(row) else None) for i, field_name in enumerate(fields) if field_name}
+        row_errors = _check_row(cells=cells, number=number, lookups=lookups, candidates=candidates)
         if row_errors:
             plan.error_rows += 1
             plan.errors.extend(RowError(number, HEADERS.get(f, f), message) for f, message in row_errors.items())
@@ -302,14 +379,20 @@ def plan_import(
             progress(plan.rows)
     if progress:
         progress(plan.rows)
-    _sort_changes(plan, candidates)
+    _sort_changes(plan=plan, candidates=candidates)
     return plan
 
 
-def _check_row(raw, number, lookups, seen_pks, seen_unique, candidates) -> dict[str, str]:
-    values, many, errors = _row_values(raw, lookups)
+# Checked by the readers already: re-checking them in clean_fields would walk every country's
+# choice and query each master again, row after row. The rest are not in the file.
+_CHECKED_OR_ABSENT = {"country", *MASTERS, "points_balance", "created_on", "updated_on", "created_by"}
+
+
+def _check_row(*, cells: dict, number: int, lookups: _Lookups, candidates: list) -> dict[str, str]:
+    """Check one row; a valid one is added to `candidates`. Return its errors by field."""
+    values, many, errors = _row_values(cells=cells, lookups=lookups)
     customer = Customer(**{k: v for k, v in values.items() if k not in errors})
-    matched = _match(customer, lookups)
+    matched = _match(customer=customer, lookups=lookups)
     customer.pk = matched
     if matched is not None and lookups.absent:
         # Columns the file leaves out keep the customer's stored values.
@@ -323,10 +406,7 @@ def _check_row(raw, number, lookups, seen_pks, seen_unique, candidates) -> dict[
         else:
             customer.username = next_free(username_base(customer.full_name) or "customer", lookups.usernames)
     try:
-        # Country and the masters were already looked up by name above; re-checking them here
-        # would walk every country's choice and query each master again, row after row.
-        already_checked = {"country", *MASTERS, "points_balance", "created_on", "updated_on", "created_by"}
-        customer.clean_fields(exclude=set(errors) | already_checked)
+        customer.clean_fields(exclude=set(errors) | _CHECKED_OR_ABSENT)
     except ValidationError as error:
         for field_name, messages in error.message_dict.items():
             errors.setdefault(field_name, " ".join(messages))
@@ -334,26 +414,7 @@ def _check_row(raw, number, lookups, seen_pks, seen_unique, candidates) -> dict[
         errors.setdefault(field_name, message)
     if errors:
         return errors
-    # Unique values: against the database (other customers) and the rows before this one.
-    for field_name, table in (("username", lookups.by_username), ("membership_number", lookups.by_membership)):
-        value = getattr(customer, field_name)
-        if not value:
-            continue
-        key = value.casefold()
-        owner = table.get(key)
-        if owner is not None and owner != matched:
-            errors[field_name] = _("“%(value)s” is already used by another customer.") % {"value": value}
-        elif key in seen_unique[field_name]:
-            errors[field_name] = _("“%(value)s” is also in row %(row)d.") % {
-                "value": value,
-                "row": seen_unique[field_name][key],
-            }
-        else:
-            seen_unique[field_name][key] = number
-    if matched is not None:
-        if matched in seen_pks:
-            errors["full_name"] = _("Matches the same customer as row %(row)d.") % {"row": seen_pks[matched]}
-        seen_pks[matched] = number
+    errors = _unique_errors(customer=customer, matched=matched, number=number, lookups=lookups)
     if errors:
         return errors
     lookups.usernames.add(customer.username.casefold())
@@ -361,7 +422,30 @@ def _check_row(raw, number, lookups, seen_pks, seen_unique, candidates) -> dict[
     return {}
 
 
-def _match(customer: Customer, lookups: _Lookups) -> int | None:
+def _unique_errors(*, customer: Customer, matched: int | None, number: int, lookups: _Lookups) -> dict[str, str]:
+    """Check unique values against the database (other customers) and the rows before this one."""
+    errors = {}
+    for field_name, table in (("username", lookups.by_username), ("membership_number", lookups.by_membership)):
+        value = getattr(customer, field_name)
+        if not value:
+            continue
+        key = value.casefold()
+        owner = table.get(key)
+        seen = lookups.row_of_value[field_name]
+        if owner is not None and owner != matched:
+            errors[field_name] = _("“%(value)s” is already used by another customer.") % {"value": value}
+        elif key in seen:
+            errors[field_name] = _("“%(value)s” is also in row %(row)d.") % {"value": value, "row": seen[key]}
+        else:
+            seen[key] = number
+    if matched is not None:
+        if matched in lookups.row_of_pk:
+            errors["full_name"] = _("Matches the same customer as row %(row)d.") % {"row": lookups.row_of_pk[matched]}
+        lookups.row_of_pk[matched] = number
+    return errors
+
+
+def _match(*, customer: Customer, lookups: _Lookups) -> int | None:
     """Return the id of the customer this row is: by membership number, else user name, else phone."""
     if customer.membership_number:
         found = lookups.by_membership.get(customer.membership_number.strip().casefold())
@@ -378,28 +462,28 @@ def _match(customer: Customer, lookups: _Lookups) -> int | None:
     return None
 
 
-def _sort_changes(plan: ImportPlan, candidates) -> None:
+def _sort_changes(*, plan: ImportPlan, candidates: list) -> None:
     """Split the valid rows into new, updated and unchanged customers."""
     matched_ids = [pk for _n, _c, _m, pk in candidates if pk is not None]
+    many_fields = [column.field for column in COLUMNS if column.kind == MANY]
     existing = {}
-    m2m = {name: {} for name in MANY}
+    linked: dict[str, dict[int, set]] = {name: {} for name in many_fields}
     for start in range(0, len(matched_ids), 2000):
         chunk = matched_ids[start : start + 2000]
         existing.update(Customer.objects.in_bulk(chunk))
-        for name in MANY:
+        for name in many_fields:
             through = getattr(Customer, name).through
-            target = f"{MANY[name]._meta.model_name}_id"
-            for customer_id, target_id in through.objects.filter(customer_id__in=chunk).values_list(
-                "customer_id", target
-            ):
-                m2m[name].setdefault(customer_id, set()).add(target_id)
+            target = f"{LINKED[name]._meta.model_name}_id"
+            links = through.objects.filter(customer_id__in=chunk).values_list("customer_id", target)
+            for customer_id, target_id in links:
+                linked[name].setdefault(customer_id, set()).add(target_id)
     for _number, customer, many, pk in candidates:
         if pk is None:
             plan.new.append((customer, many))
             continue
         before = existing[pk]
-        changed = [name for name in UPDATABLE if _differs(before, customer, name)]
-        changed_many = [n for n in many if {o.pk for o in many[n]} != m2m[n].get(pk, set())]
+        changed = [name for name in UPDATABLE if _differs(before=before, after=customer, field=name)]
+        changed_many = [n for n in many if {o.pk for o in many[n]} != linked[n].get(pk, set())]
         if changed or changed_many:
             for name in UPDATABLE:
                 if name not in changed:
@@ -411,11 +495,12 @@ def _sort_changes(plan: ImportPlan, candidates) -> None:
             plan.unchanged += 1
 
 
-def _differs(before: Customer, after: Customer, name: str) -> bool:
-    if name in MASTERS:
-        return getattr(before, f"{name}_id") != getattr(after, f"{name}_id")
-    old, new = getattr(before, name), getattr(after, name)
-    if name in ("phone_number", "contact_phone", "country"):
+def _differs(*, before: Customer, after: Customer, field: str) -> bool:
+    kind = BY_FIELD[field].kind
+    if kind == MASTER:
+        return getattr(before, f"{field}_id") != getattr(after, f"{field}_id")
+    old, new = getattr(before, field), getattr(after, field)
+    if kind in (PHONE, COUNTRY):
         return _stored(old) != _stored(new)
     return (old or None) != (new or None) if not isinstance(old, bool) else old != new
 

@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from parties.exports import ADDRESS_FIELDS as ADDRESS_COLUMNS
-from parties.exports import NAME_FIELDS, PHONE_FIELD, PartyExport
+from parties.exports import DATETIME, NAME_FIELDS, PHONE_FIELD, YES_NO, Column, PartyExport
 from parties.filters import ListFilterSet, StableOrderingFilter
 from parties.forms import ADDRESS_FIELDS, PARTY_WIDGETS, PartyForm, opening_balance_formset
 from parties.models import Supplier, SupplierGroup
@@ -82,15 +82,15 @@ SUPPLIER_EXPORT = PartyExport(
     model=Supplier,
     fields=(
         *NAME_FIELDS,
-        ("code", 12, "code"),
-        ("email", 26, "email"),
+        Column("code", 12),
+        Column("email", 26),
         PHONE_FIELD,
-        ("tax_number", 18, "tax_number"),
-        ("timezone", 16, "timezone"),
-        ("credit_rule", 14, "credit_rule__name"),
-        ("supplier_group", 16, "supplier_group__name"),
+        Column("tax_number", 18),
+        Column("timezone", 16),
+        Column("credit_rule", 14, lookup="credit_rule__name"),
+        Column("supplier_group", 16, lookup="supplier_group__name"),
         *ADDRESS_COLUMNS,
-        ("is_active", 8, "is_active"),
-        ("created_on", 17, "created_on"),
+        Column("is_active", 8, YES_NO),
+        Column("created_on", 17, DATETIME),
     ),
 )

@@ -8,7 +8,7 @@ import pytest
 from django.db import DatabaseError
 from django.urls import reverse
 
-from customers.exports import COLUMNS
+from customers.exports import COLUMNS, CUSTOMER_EXPORT
 from parties.exports import PartyExport, neutralise, unneutralise
 from tests.factories import CouponFactory, CustomerFactory, CustomerGroupFactory
 
@@ -154,3 +154,14 @@ def test_neutralise_round_trips():
     for text in ["=1+2", "+919876543210", "-5", "@x", "plain", "'quoted", "'=x", "''", "'"]:
         assert unneutralise(neutralise(text)) == text
     assert neutralise(5) == 5
+
+
+def test_rows_of_a_sliced_queryset_are_that_slice_in_order():
+    coupon = CouponFactory(name="Welcome")
+    customers = [CustomerFactory(full_name=f"Member {n}") for n in range(5)]
+    customers[2].coupons.set([coupon])
+    queryset = type(customers[0]).objects.order_by("full_name", "-pk")
+    rows = list(CUSTOMER_EXPORT.rows(queryset[1:4]))
+    assert [row[0] for row in rows] == ["Member 1", "Member 2", "Member 3"]
+    coupons_at = [column.field for column in COLUMNS].index("coupons")
+    assert [row[coupons_at] for row in rows] == [None, "Welcome", None]

@@ -263,3 +263,9 @@ def test_command_takes_files_larger_than_the_upload_limit(tmp_path, monkeypatch)
     path.write_text("Full name,Phone number\nAnu,98765 43210\n", encoding="utf-8")
     call_command("import_customers", str(path))
     assert Customer.objects.filter(full_name="Anu").exists()
+
+
+def test_every_export_column_has_an_import_spec():
+    from customers import imports
+
+    assert [column.field for column in imports.COLUMNS] == list(HEADERS)

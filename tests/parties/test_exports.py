@@ -3,9 +3,13 @@ import zoneinfo
 
 import pytest
 
-from parties.exports import utc_offsets
+from parties.exports import local_time, utc_offset
 
 UTC = datetime.UTC
+
+
+def shown(moment, zone):
+    return f"{moment.astimezone(zone):%Y-%m-%d %H:%M:%S}"
 
 
 @pytest.mark.parametrize(
@@ -19,25 +23,23 @@ UTC = datetime.UTC
         "Africa/Casablanca",
     ],
 )
-def test_utc_offsets_finds_every_change_to_the_second(name):
+def test_local_time_is_the_zones_wall_clock_every_quarter_hour(name):
     zone = zoneinfo.ZoneInfo(name)
-    start, end = datetime.datetime(2024, 1, 1, tzinfo=UTC), datetime.datetime(2026, 12, 31, tzinfo=UTC)
-    first, changes = utc_offsets(zone, start, end)
-
-    def offset(moment):
-        return moment.astimezone(zone).utcoffset()
-
-    assert first == offset(start - datetime.timedelta(days=1))
-    # Every change found is real: one second earlier the offset was different.
-    for change, new in changes:
-        moment = change.replace(tzinfo=UTC)
-        assert offset(moment) == new
-        assert offset(moment - datetime.timedelta(seconds=1)) != new
-    # And none is missed: sampling every quarter hour sees the same offsets.
-    moment, expected = start, first
-    pending = list(changes)
+    moment, end = datetime.datetime(2024, 1, 1, tzinfo=UTC), datetime.datetime(2026, 12, 31, tzinfo=UTC)
     while moment <= end:
-        while pending and pending[0][0].replace(tzinfo=UTC) <= moment:
-            expected = pending.pop(0)[1]
-        assert offset(moment) == expected, moment
+        stored = f"{moment:%Y-%m-%d %H:%M:%S}.999999"  # as SQLite stores it; the fraction is cut off
+        assert local_time(stored, zone) == shown(moment, zone), moment
         moment += datetime.timedelta(minutes=15)
+
+
+def test_an_hour_whose_offset_changes_within_it_is_converted_moment_by_moment():
+    # Nepal moved from +05:30 to +05:45 at 1985-12-31 18:30 UTC, in the middle of a UTC hour.
+    zone = zoneinfo.ZoneInfo("Asia/Kathmandu")
+    assert utc_offset(zone, "1985-12-31 18") is None
+    for minute in (29, 30, 31):
+        moment = datetime.datetime(1985, 12, 31, 18, minute, 59, tzinfo=UTC)
+        assert local_time(f"{moment:%Y-%m-%d %H:%M:%S}", zone) == shown(moment, zone)
+
+
+def test_local_time_of_none_is_none():
+    assert local_time(None, zoneinfo.ZoneInfo("Asia/Kolkata")) is None
