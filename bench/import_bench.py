@@ -76,11 +76,12 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.migrations.executor import MigrationExecutor  # noqa: E402
 
-from customers import demo, imports  # noqa: E402
+from customers import imports  # noqa: E402
 from customers.exports import COLUMNS, HEADERS, customer_rows  # noqa: E402
 from customers.imports import customers_fingerprint, plan_import  # noqa: E402
 from customers.models import Customer  # noqa: E402
 from customers.services import customer_import_apply  # noqa: E402
+from o2vend import demo  # noqa: E402
 from parties.exports import csv_lines  # noqa: E402
 
 CUSTOMERS = 100_000
