@@ -1,4 +1,4 @@
-"""Benchmark the customer export (/parties/customers/export/) on 100,000 and 300,000 customers.
+"""Benchmark the customer export (/parties/customers/export/) on 100,000 and 300,000 customers (--rows, 3x).
 
 What it measures, through the real URL, view, FilterSet and writers (django.test.Client, logged in
 as a superuser), always with ?status=all so that every customer is exported:
@@ -22,25 +22,24 @@ without HTTP) and parties.exports.write_xlsx on the materialised rows.
 
 Databases (git-ignored, created, migrated and seeded with seed_demo on the first run, reused after):
 bench/bench.sqlite3 (100,000 customers, shared with list_bench.py) and bench/bench-300k.sqlite3
-(300,000 customers; seeding it takes over a minute, and the time is printed); --db PATH uses another
-file for the 100,000. If the migrations were rewritten since a file was made, the run stops with a message
+(300,000 customers; seeding it takes over a minute, and the time is printed); --db PATH and --large-db PATH
+use other files. If the migrations were rewritten since a file was made, the run stops with a message
 saying so: delete the file and run again. The settings run with DEBUG off, as in production, unless DEBUG is set in the
 environment. Run it from the project root:
 
     .venv/bin/python bench/export_bench.py                  # the whole benchmark, ~6 minutes
     .venv/bin/python bench/export_bench.py --profile csv    # cProfile top list of one CSV export
     .venv/bin/python bench/export_bench.py --profile xlsx   # the same for XLSX
+    .venv/bin/python bench/export_bench.py --smoke          # 600 and 1,800 customers on databases of its own
 
-The exit status is always 0; misses are printed as "TARGET MISSED" lines.
+The exit status is 0 unless the bench crashed; misses are printed as "TARGET MISSED" lines.
 """
 
 import argparse
 import cProfile
 import csv
 import datetime
-import io
 import json
-import logging
 import os
 import platform
 import pstats
@@ -50,41 +49,54 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 from pathlib import Path
 
-from common import BENCH_DB, ROOT, logged_in_client, setup_django
+from common import (
+    ROOT,
+    Timer,
+    bench_parser,
+    load_note,
+    logged_in_client,
+    parse_bench_args,
+    rate,
+    run_bench,
+    seed_customers,
+    seeded_line,
+    setup_django,
+    smoke_database,
+    target_missed,
+    verdict,
+)
 
-DB_100K = BENCH_DB
 DB_300K = ROOT / "bench" / "bench-300k.sqlite3"
-SMALL, LARGE = 100_000, 300_000
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description="Benchmark the customer CSV/XLSX export.")
+    parser = bench_parser(
+        "Benchmark the customer CSV/XLSX export.", rows=100_000, rows_help="customers in the smaller run"
+    )
     parser.add_argument("--profile", choices=("csv", "xlsx"), help="profile one export through the view, then stop")
     parser.add_argument(
-        "--db", type=Path, default=DB_100K, help=f"the {SMALL:,}-customer database (default: bench/{DB_100K.name})"
+        "--large-db", type=Path, help=f"SQLite file for 3x the customers (default: bench/{DB_300K.name})"
     )
     # Internal: how the benchmark re-runs itself in a fresh child process.
     parser.add_argument("--child", choices=("seed", "export"), help=argparse.SUPPRESS)
     parser.add_argument("--format", choices=("csv", "xlsx"), default="csv", help=argparse.SUPPRESS)
-    parser.add_argument("--customers", type=int, default=SMALL, help=argparse.SUPPRESS)
-    return parser.parse_args()
+    args = parse_bench_args(parser, name="export", smoke_rows=600)
+    if args.large_db is None:
+        args.large_db = smoke_database("export-large") if args.smoke else DB_300K
+    return args
 
 
 ARGS = parse_args()
-DB_PATH = ARGS.db.resolve()
+DB_PATH, LARGE_DB = ARGS.db, ARGS.large_db.resolve()
+SMALL, LARGE = ARGS.rows, 3 * ARGS.rows
 
 setup_django(DB_PATH)
-logging.getLogger("axes").setLevel(logging.WARNING)  # no "successful login" line per force_login
 
 import django  # noqa: E402
 import openpyxl  # noqa: E402
-from django.apps import apps as django_apps  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from openpyxl import Workbook  # noqa: E402
 
@@ -159,43 +171,6 @@ def peak_rss_mb() -> float:
     return maxrss_mb()
 
 
-def seed(customers: int) -> dict:
-    """Migrate and load the demo customers (adds nothing when they are already there)."""
-    hint = f"it was made by migrations that have since been rewritten: delete {DB_PATH}* and run again"
-    try:
-        call_command("migrate", verbosity=0)
-    except Exception as error:
-        raise RuntimeError(f"{DB_PATH} could not be migrated ({error}); {hint}") from error
-    missing = missing_schema()
-    if missing:
-        raise RuntimeError(f"{DB_PATH} lacks {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''}; {hint}")
-    before = Customer.objects.count()
-    started = time.perf_counter()
-    call_command("seed_demo", customers=customers, seed=1, stdout=io.StringIO())
-    elapsed = time.perf_counter() - started
-    total = Customer.objects.count()
-    return {"added": total - before, "seconds": elapsed, "total": total}
-
-
-def missing_schema() -> list[str]:
-    """Return the tables and columns that the models have and the database lacks."""
-    missing = []
-    with connection.cursor() as cursor:
-        tables = set(connection.introspection.table_names(cursor))
-        for model in django_apps.get_models(include_auto_created=True):
-            table = model._meta.db_table
-            if not model._meta.managed or model._meta.proxy:
-                continue
-            if table not in tables:
-                missing.append(table)
-                continue
-            columns = {column.name for column in connection.introspection.get_table_description(cursor, table)}
-            missing += [
-                f"{table}.{field.column}" for field in model._meta.local_concrete_fields if field.column not in columns
-            ]
-    return missing
-
-
 def exported_count() -> int:
     return selectors.customer_list(filters=PARAMS).count()
 
@@ -226,7 +201,7 @@ def export_via_view(client: Client, fmt: str) -> dict:
 def child_main() -> None:
     """Run one step in this fresh process and print its result as one JSON line."""
     if ARGS.child == "seed":
-        result = seed(ARGS.customers)
+        result = seed_customers(ARGS.rows)
     else:
         client = logged_in_client()
         rows = exported_count()
@@ -236,16 +211,15 @@ def child_main() -> None:
     print("RESULT " + json.dumps(result))
 
 
-def run_child(*args: str) -> dict | None:
-    """Run this script with --child arguments; return its JSON result, or None if it failed."""
+def run_child(*args: str) -> dict:
+    """Run this script with --child arguments; return its JSON result (raise if it failed)."""
     command = [sys.executable, str(Path(__file__).resolve()), "--child", *args]
     completed = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
     for line in reversed(completed.stdout.splitlines()):
         if line.startswith("RESULT "):
             return json.loads(line[len("RESULT ") :])
-    print(f"  child {' '.join(args)} failed (exit {completed.returncode}):")
-    print("    " + "\n    ".join((completed.stderr or completed.stdout).strip().splitlines()[-15:]))
-    return None
+    output = "\n    ".join((completed.stderr or completed.stdout).strip().splitlines()[-15:])
+    raise RuntimeError(f"child {' '.join(args)} failed (exit {completed.returncode}):\n    {output}")
 
 
 # --- the measurements in the parent -----------------------------------------------------------------
@@ -299,10 +273,6 @@ def typed(rows: list[list]) -> list[tuple]:
     ]
 
 
-def rate(rows: int, seconds: float) -> float:
-    return rows / seconds if seconds else 0.0
-
-
 def run_cases(title: str, rows: int, cases: dict[str, tuple]) -> dict[str, dict]:
     """Time each case RUNS times, interleaved, in wall-clock and in this process's CPU time.
 
@@ -312,11 +282,11 @@ def run_cases(title: str, rows: int, cases: dict[str, tuple]) -> dict[str, dict]
     timings = {name: {"walls": [], "cpus": [], "result": None} for name in cases}
     for _ in range(RUNS):
         for name, (_label, function, arguments) in cases.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            result = function(*arguments)
+            with Timer() as timer:
+                result = function(*arguments)
             timing = timings[name]
-            timing["walls"].append(time.perf_counter() - wall)
-            timing["cpus"].append(time.process_time() - cpu)
+            timing["walls"].append(timer.wall)
+            timing["cpus"].append(timer.cpu)
             timing["result"] = result
     print(f"\n{title}, {rows:,} rows, best of {RUNS} interleaved runs:")
     width = max(len(label) for label, _function, _arguments in cases.values())
@@ -383,12 +353,6 @@ def measure_xlsx(client: Client, rows: int) -> dict:
     return ratios(rows, timings["view"], timings["bare"])
 
 
-def load_note() -> str:
-    one, five, _fifteen = os.getloadavg()
-    busy = " - other processes compete for the CPUs: wall times are inflated" if one > 1.5 else ""
-    return f"load average {one:.1f} (1 min), {five:.1f} (5 min) on {os.cpu_count()} CPUs{busy}"
-
-
 def measure_memory() -> dict:
     """Peak RSS of each export in a fresh child process, for both database sizes."""
     results = {}
@@ -396,34 +360,24 @@ def measure_memory() -> dict:
         f"\nMemory: each export once in a fresh child process; peak RSS is VmHWM (ru_maxrss in brackets: "
         f"it starts from this parent's peak, {maxrss_mb():.0f} MB now, over vfork + exec):"
     )
-    for size, db in ((SMALL, DB_PATH), (LARGE, DB_300K)):
+    for size, db in ((SMALL, DB_PATH), (LARGE, LARGE_DB)):
         for fmt in ("csv", "xlsx"):
             result = run_child("export", "--db", str(db), "--format", fmt)
             results[fmt, size] = result
-            if result:
-                print(
-                    f"  {fmt:<4} {result['rows']:>7,} rows: peak RSS {result['peak_mb']:6.1f} MB "
-                    f"({result['rss_before_mb']:.1f} MB before the export; ru_maxrss {result['ru_maxrss_mb']:.1f} MB), "
-                    f"{result['seconds']:.1f} s, "
-                    f"{rate(result['rows'], result['seconds']):,.0f} rows/s"
-                )
+            print(
+                f"  {fmt:<4} {result['rows']:>7,} rows: peak RSS {result['peak_mb']:6.1f} MB "
+                f"({result['rss_before_mb']:.1f} MB before the export; ru_maxrss {result['ru_maxrss_mb']:.1f} MB), "
+                f"{result['seconds']:.1f} s, "
+                f"{rate(result['rows'], result['seconds']):,.0f} rows/s"
+            )
     return results
 
 
 def seed_large() -> None:
-    print(f"Seeding {DB_300K.name} in a child process ({LARGE:,} customers)...", flush=True)
-    started = time.perf_counter()
-    result = run_child("seed", "--db", str(DB_300K), "--customers", str(LARGE))
-    wall = time.perf_counter() - started
-    if result:
-        print(
-            f"Seeding {DB_300K.name}: {result['added']:,} customers added in {result['seconds']:.1f} s "
-            f"({result['total']:,} in the database; child process {wall:.1f} s in all)"
-        )
-
-
-def verdict(ok: bool) -> str:
-    return "PASS" if ok else "TARGET MISSED"
+    print(f"Seeding {LARGE_DB.name} in a child process ({LARGE:,} customers)...", flush=True)
+    with Timer() as timer:
+        result = run_child("seed", "--db", str(LARGE_DB), "--rows", str(LARGE))
+    print(f"{seeded_line(LARGE_DB, result)}; child process {timer.wall:.1f} s in all")
 
 
 def ratio_row(kind: str, result: dict, target: float) -> tuple[str, str, str, str]:
@@ -444,21 +398,15 @@ def summary(csv_result: dict, xlsx_result: dict, memory: dict) -> None:
         ratio_row("XLSX", xlsx_result, XLSX_TARGET),
     ]
     for fmt in ("csv", "xlsx"):
-        small, large = memory.get((fmt, SMALL)), memory.get((fmt, LARGE))
+        small, large = memory[fmt, SMALL], memory[fmt, LARGE]
         for size, result in ((SMALL, small), (LARGE, large)):
-            label = f"{fmt.upper()} peak RSS (VmHWM), {size // 1000}k rows"
-            if result is None:
-                rows_out.append((label, "not measured", f"< {RSS_TARGET_MB} MB", "TARGET MISSED"))
-            else:
-                ok = result["peak_mb"] < RSS_TARGET_MB
-                rows_out.append((label, f"{result['peak_mb']:.1f} MB", f"< {RSS_TARGET_MB} MB", verdict(ok)))
-        label = f"{fmt.upper()} peak RSS growth 100k -> 300k"
-        if small and large:
-            growth = large["peak_mb"] / small["peak_mb"] - 1
-            ok = growth <= RSS_GROWTH_TARGET
-            rows_out.append((label, f"{growth:+.1%}", f"<= {RSS_GROWTH_TARGET:.0%}", verdict(ok)))
-        else:
-            rows_out.append((label, "not measured", f"<= {RSS_GROWTH_TARGET:.0%}", "TARGET MISSED"))
+            label = f"{fmt.upper()} peak RSS (VmHWM), {size:,} rows"
+            ok = result["peak_mb"] < RSS_TARGET_MB
+            rows_out.append((label, f"{result['peak_mb']:.1f} MB", f"< {RSS_TARGET_MB} MB", verdict(ok)))
+        growth = large["peak_mb"] / small["peak_mb"] - 1
+        ok = growth <= RSS_GROWTH_TARGET
+        label = f"{fmt.upper()} peak RSS growth {SMALL:,} -> {LARGE:,} rows"
+        rows_out.append((label, f"{growth:+.1%}", f"<= {RSS_GROWTH_TARGET:.0%}", verdict(ok)))
 
     width = max(len(row[0]) for row in rows_out)
     print(f"\nSummary\n{'measure':<{width}}  {'measured':>16}  {'target':>10}  result")
@@ -467,8 +415,8 @@ def summary(csv_result: dict, xlsx_result: dict, memory: dict) -> None:
         print(f"{label:<{width}}  {measured:>16}  {target:>10}  {result}")
     print()
     for label, measured, target, result in rows_out:
-        if result == "TARGET MISSED":
-            print(f"TARGET MISSED: {label}: {measured} (target {target})")
+        if result == verdict(False):
+            target_missed(f"{label}: {measured} (target {target})")
 
 
 def profile(fmt: str) -> None:
@@ -488,11 +436,7 @@ def main() -> None:
         f"Python {platform.python_version()}, Django {django.get_version()}, openpyxl {openpyxl.__version__}, "
         f"SQLite {sqlite3.sqlite_version}, DEBUG={settings.DEBUG}; {load_note()}"
     )
-    result = seed(SMALL)
-    print(
-        f"Seeding {DB_PATH.name}: {result['added']:,} customers added in {result['seconds']:.1f} s "
-        f"({result['total']:,} in the database)"
-    )
+    print(seeded_line(DB_PATH, seed_customers(SMALL)))
     if ARGS.profile:
         profile(ARGS.profile)
         return
@@ -507,14 +451,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    try:
-        if ARGS.child:
-            child_main()
-        else:
-            main()
-    except Exception:
-        traceback.print_exc()
-        if ARGS.child:
-            sys.exit(1)  # the parent reports the failed child
-        print("TARGET MISSED: the benchmark could not finish (traceback above)")
-    sys.exit(0)
+    if ARGS.child:
+        child_main()  # a crash exits 1 with its traceback: the parent reports it
+    else:
+        run_bench(main, smoke_databases=[DB_PATH, LARGE_DB])

@@ -1,8 +1,8 @@
 """Load-test the production setup (`make serve`: gunicorn + WhiteNoise, DEBUG off) with concurrent staff clients.
 
-What it measures, over plain HTTP on 127.0.0.1 against 100,000 demo customers:
+What it measures, over plain HTTP on 127.0.0.1 against 100,000 demo customers (--rows):
 
-* CLIENTS concurrent clients (threads, standard-library HTTP only, each logged in through /accounts/login/
+* CLIENTS concurrent clients (threads, each a requests.Session logged in through /accounts/login/
   as the bench superuser "loadbench") run for SECONDS seconds, each picking operations at random:
   40% list pages (random page, sometimes sorted, sometimes 50/100 per page), 20% searches (phone fragment,
   phone as typed, first name, full name), 15% create a customer (GET the form, POST it), 15% edit a customer
@@ -23,6 +23,8 @@ The server is started as `make serve PORT=<free port>` (same environment: DEBUG=
 .secret-key, SSL redirect/secure cookies/HSTS off for plain http, WORKERS=3 unless set) in its own process
 group with DATABASE_URL pointing at the bench database, and always stopped at the end. Before that the
 database is migrated and seeded with `seed_demo --customers 100000 --seed 1` when it has fewer customers.
+The clients send the CSRF token from their csrftoken cookie, and post the fields they choose themselves
+(an edit re-posts what the client created, with the user name and membership number the server gave).
 Customers created by earlier runs stay (the database grows a little with every run).
 
 Run it from the project root:
@@ -30,16 +32,15 @@ Run it from the project root:
     .venv/bin/python bench/load_bench.py                  # SQLite: bench/bench.sqlite3 (git-ignored)
     .venv/bin/python bench/load_bench.py --database-url postgres://o2vend:o2vend@127.0.0.1:5432/o2vend_bench
     .venv/bin/python bench/load_bench.py --seconds 30 --clients 4
+    .venv/bin/python bench/load_bench.py --smoke          # 1,000 customers, 2 clients for 5 s, own database
 
 The PostgreSQL database must exist (e.g. `createdb o2vend_bench`); only local databases are accepted.
 The server's log (gunicorn access log) is kept in a temporary file whose path is printed. The exit status
-is always 0.
+is 0 unless the bench crashed (or no client could log in).
 """
 
-import argparse
 import contextlib
 import html
-import http.client
 import io
 import itertools
 import math
@@ -50,23 +51,32 @@ import secrets
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 import traceback
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
-from http.cookies import SimpleCookie
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
+import requests
+from common import (
+    bench_parser,
+    database_url,
+    load_note,
+    parse_bench_args,
+    percentile,
+    run_bench,
+    seed_customers,
+    seeded_line,
+    setup_django,
+    verdict,
+)
+
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DB = f"sqlite:///{ROOT / 'bench' / 'bench.sqlite3'}"
 HOST = "127.0.0.1"
 LOCAL_DB_HOSTS = {"", "127.0.0.1", "localhost", "::1"}
-CUSTOMERS = 100_000
 USERNAME = "loadbench"
 LIST_URL = "/parties/customers/"
 LOGIN_URL = "/accounts/login/"
@@ -104,131 +114,44 @@ KINDS = (
 
 
 # --------------------------------------------------------------------------------------------------------------
-# The HTTP side: standard library only, no Django.
+# The HTTP side: requests, no Django.
 
 
 class Transport(Exception):
     """A request that got no HTTP answer (refused, reset, timed out)."""
 
 
-@dataclass
-class Answer:
-    status: int
-    location: str
-    body: str
-
-
 class Browser:
-    """One staff member's browser: its own cookies, one HTTP/1.1 connection per request, no redirects followed."""
+    """One staff member's browser: a requests.Session (its cookies); redirects are not followed."""
 
     def __init__(self, port: int):
-        self.port = port
-        self.cookies: dict[str, str] = {}
+        self.base = f"http://{HOST}:{port}"
+        self.session = requests.Session()
+        self.session.headers.update({"Accept": "text/html", "User-Agent": "o2vend-load-bench"})
 
-    def request(self, method: str, path: str, fields: list[tuple[str, str]] | None = None) -> tuple[Answer, float]:
-        """Send one request; return the answer and its latency in ms, or raise Transport."""
-        headers = {"Accept": "text/html", "User-Agent": "o2vend-load-bench"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        body = None
-        if fields is not None:
-            body = urlencode(fields).encode()
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+    def request(self, method: str, path: str, fields: dict[str, str] | None = None) -> tuple[requests.Response, float]:
+        """Send one request; return the answer and its latency in ms, or raise Transport.
+
+        A POST carries the CSRF token of the csrftoken cookie, as Django's own JavaScript sends it.
+        """
+        headers = {"X-CSRFToken": self.session.cookies.get("csrftoken", "")} if method == "POST" else {}
         started = time.perf_counter()
-        connection = http.client.HTTPConnection(HOST, self.port, timeout=REQUEST_TIMEOUT_S)
         try:
-            connection.request(method, path, body=body, headers=headers)
-            response = connection.getresponse()
-            data = response.read()
-        except (OSError, http.client.HTTPException) as error:
+            answer = self.session.request(
+                method, self.base + path, data=fields, headers=headers, allow_redirects=False, timeout=REQUEST_TIMEOUT_S
+            )
+        except requests.RequestException as error:
             raise Transport(f"{type(error).__name__}: {error}") from None
-        finally:
-            connection.close()
-        elapsed = (time.perf_counter() - started) * 1000
-        for header in response.headers.get_all("Set-Cookie") or []:
-            cookie = SimpleCookie()
-            cookie.load(header)
-            for name, morsel in cookie.items():
-                if morsel["max-age"] == "0" or "1970" in morsel["expires"]:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        answer = Answer(response.status, response.getheader("Location", ""), data.decode("utf-8", "replace"))
-        return answer, elapsed
+        return answer, (time.perf_counter() - started) * 1000
 
 
-class FormParser(HTMLParser):
-    """Collect each <form>'s method, action and the (name, value) pairs a browser would submit."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms: list[dict] = []
-        self.form: dict | None = None
-        self.select: dict | None = None
-        self.textarea: list | None = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if tag == "form":
-            self.form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "", "fields": []}
-            self.forms.append(self.form)
-        if self.form is None or (tag in ("input", "select", "textarea") and "disabled" in a):
-            return
-        name = a.get("name")
-        if tag == "input" and name:
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self.form["fields"].append((name, a.get("value") or "on"))
-            elif kind not in ("submit", "button", "image", "reset", "file"):
-                self.form["fields"].append((name, a.get("value") or ""))
-        elif tag == "select" and name:
-            self.select = {"name": name, "multiple": "multiple" in a, "options": [], "selected": []}
-        elif tag == "option" and self.select is not None:
-            value = a.get("value") or ""
-            self.select["options"].append(value)
-            if "selected" in a:
-                self.select["selected"].append(value)
-        elif tag == "textarea" and name:
-            self.textarea = [name]
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea.append(data)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.form = None
-        elif tag == "select" and self.select is not None and self.form is not None:
-            chosen = self.select["selected"]
-            if not chosen and not self.select["multiple"] and self.select["options"]:
-                chosen = self.select["options"][:1]
-            self.form["fields"].extend((self.select["name"], value) for value in chosen)
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None and self.form is not None:
-            self.form["fields"].append((self.textarea[0], "".join(self.textarea[1:]).removeprefix("\n")))
-            self.textarea = None
-
-
-def post_form(page: str, field_name: str) -> list[tuple[str, str]] | None:
-    """Return the fields of the page's POST form that has `field_name`, or None."""
-    parser = FormParser()
-    parser.feed(page)
-    for form in parser.forms:
-        if form["method"] == "post" and any(name == field_name for name, _ in form["fields"]):
-            return form["fields"]
-    return None
-
-
-def replace(fields: list[tuple[str, str]], **values: str) -> list[tuple[str, str]]:
-    """Return the form fields with these names set to these values (added when missing)."""
-    kept = [(name, value) for name, value in fields if name not in values]
-    return kept + list(values.items())
-
-
-def csrf_token(page: str) -> str:
-    match = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    return match.group(1) if match else ""
+def input_value(page: str, name: str) -> str | None:
+    """Return the value of the page's <input name="..."> (None when there is no such input)."""
+    tag = re.search(rf'<input\b[^>]*\bname="{re.escape(name)}"[^>]*>', page)
+    if tag is None:
+        return None
+    value = re.search(r'\bvalue="([^"]*)"', tag.group(0))
+    return html.unescape(value.group(1)) if value else ""
 
 
 def page_errors(page: str) -> str:
@@ -257,6 +180,7 @@ class Plan:
 class Created:
     token: str
     name: str
+    fields: dict[str, str]  # what the create form was posted with
     pk: int | None = None
     city: str = ""
 
@@ -284,7 +208,7 @@ class Client:
 
     # -- plumbing
 
-    def call(self, kind: str, method: str, path: str, fields=None) -> Answer | None:
+    def call(self, kind: str, method: str, path: str, fields=None) -> requests.Response | None:
         """Send a request and record its timing; None when it got no answer."""
         try:
             answer, ms = self.browser.request(method, path, fields)
@@ -292,9 +216,9 @@ class Client:
             self.timings.append((kind, "no answer", 0.0))
             self.problem(f"{kind}: {method} {path}: no answer ({error})")
             return None
-        self.timings.append((kind, answer.status, ms))
-        if answer.status >= 500:
-            self.problem(f"{kind}: {method} {path}: {answer.status}")
+        self.timings.append((kind, answer.status_code, ms))
+        if answer.status_code >= 500:
+            self.problem(f"{kind}: {method} {path}: {answer.status_code}")
         return answer
 
     def problem(self, text: str) -> None:
@@ -302,31 +226,27 @@ class Client:
         if len(self.problems) < 20:
             self.problems.append(text)
 
-    def expect_page(self, kind: str, path: str) -> Answer | None:
+    def expect_page(self, kind: str, path: str) -> str | None:
+        """GET a page; return its HTML, or None (and a problem) when it is not a 200."""
         answer = self.call(kind, "GET", path)
-        if answer is None or answer.status >= 500:
+        if answer is None or answer.status_code >= 500:
             return None
-        if answer.status != 200:
-            self.problem(f"{kind}: GET {path}: unexpected {answer.status} {answer.location}")
+        if answer.status_code != 200:
+            self.problem(f"{kind}: GET {path}: unexpected {answer.status_code} {location(answer)}")
             return None
-        return answer
+        return answer.text
 
     def login(self) -> bool:
         """Log in once, correctly (django-axes locks a user name after 5 failures)."""
         try:
-            page, _ = self.browser.request("GET", LOGIN_URL)
-            fields = [
-                ("csrfmiddlewaretoken", csrf_token(page.body)),
-                ("username", USERNAME),
-                ("password", self.plan.password),
-                ("next", ""),
-            ]
+            self.browser.request("GET", LOGIN_URL)  # sets the csrftoken cookie
+            fields = {"username": USERNAME, "password": self.plan.password, "next": ""}
             answer, _ = self.browser.request("POST", LOGIN_URL, fields)
         except Transport as error:
             self.problems.append(f"login: no answer ({error})")
             return False
-        if answer.status != 302 or "sessionid" not in self.browser.cookies:
-            self.problems.append(f"login: {answer.status} {page_errors(answer.body)}")
+        if answer.status_code != 302 or "sessionid" not in self.browser.session.cookies:
+            self.problems.append(f"login: {answer.status_code} {page_errors(answer.text)}")
             return False
         return True
 
@@ -359,10 +279,10 @@ class Client:
 
     def do_create(self) -> None:
         page = self.expect_page("create: form", f"{LIST_URL}add/")
-        fields = page and post_form(page.body, "full_name")
-        if not fields:
-            if page:
-                self.problem("create: form: no customer form on the page")
+        if page is None:
+            return
+        if input_value(page, "full_name") is None:
+            self.problem("create: form: no customer form on the page")
             return
         number = next(self.plan.sequence)
         # Fixed width, so that no token is a prefix of another (the edit finds the customer by searching for it).
@@ -371,28 +291,28 @@ class Client:
         city, state, pin = self.rng.choice(CITIES)
         # A mobile number unique within the run: 98 + two digits of the run + a six-digit sequence.
         phone = f"+9198{int(self.plan.run_id, 16) % 100:02d}{number % 1_000_000:06d}"
-        fields = [(name_, value) for name_, value in fields if not name_.startswith("balances-")]
-        fields = replace(
-            fields,
-            full_name=name,
-            username="",
-            phone_number=phone,
-            country="IN",
-            state_or_province=state,
-            city=city,
-            postal_code=f"{pin}{self.rng.randrange(1000):03d}",
-            timezone="Asia/Kolkata",
-            supply_type="B2C",
-            **{"balances-TOTAL_FORMS": "0", "balances-INITIAL_FORMS": "0"},
-        )
+        # The fields a person fills in; the others are left blank (the user name is made from the name).
+        fields = {
+            "full_name": name,
+            "username": "",
+            "phone_number": phone,
+            "country": "IN",
+            "state_or_province": state,
+            "city": city,
+            "postal_code": f"{pin}{self.rng.randrange(1000):03d}",
+            "timezone": "Asia/Kolkata",
+            "supply_type": "B2C",
+            "balances-TOTAL_FORMS": "0",  # no opening balances
+            "balances-INITIAL_FORMS": "0",
+        }
         self.attempted_names.append(name)
         answer = self.call("create: post", "POST", f"{LIST_URL}add/", fields)
-        if answer is None or answer.status >= 500:
+        if answer is None or answer.status_code >= 500:
             return
-        if answer.status == 302 and urlsplit(answer.location).path == LIST_URL:
-            self.created.append(Created(token=token, name=name, city=city))
+        if answer.status_code == 302 and urlsplit(location(answer)).path == LIST_URL:
+            self.created.append(Created(token=token, name=name, fields=fields, city=city))
         else:
-            self.problem(f"create: post {name!r}: {answer.status} {answer.location} {page_errors(answer.body)}")
+            self.problem(f"create: post {name!r}: {answer.status_code} {location(answer)} {page_errors(answer.text)}")
 
     def do_edit(self) -> None:
         customer = self.rng.choice(self.created)
@@ -400,27 +320,30 @@ class Client:
             page = self.expect_page("edit: find", f"{LIST_URL}?{urlencode({'q': customer.token})}")
             if page is None:
                 return
-            found = set(re.findall(r"/parties/customers/(\d+)/edit/", page.body))
+            found = set(re.findall(r"/parties/customers/(\d+)/edit/", page))
             if len(found) != 1:
                 self.problem(f"edit: find {customer.name!r}: {len(found)} rows found (want 1)")
                 return
             customer.pk = int(found.pop())
         url = f"{LIST_URL}{customer.pk}/edit/"
         page = self.expect_page("edit: form", url)
-        fields = page and post_form(page.body, "full_name")
-        if not fields:
-            if page:
-                self.problem(f"edit: form {url}: no customer form on the page")
+        if page is None:
+            return
+        # What the server filled in on create (the user name, the membership number) is posted back as shown.
+        given = {name: input_value(page, name) for name in ("username", "membership_number")}
+        if None in given.values():
+            self.problem(f"edit: form {url}: no customer form on the page")
             return
         city = f"{self.rng.choice(CITIES)[0]} Ward {next(self.plan.sequence)}"
-        answer = self.call("edit: post", "POST", url, replace(fields, city=city))
-        if answer is None or answer.status >= 500:
+        fields = {**customer.fields, **given, "is_active": "on", "city": city}
+        answer = self.call("edit: post", "POST", url, fields)
+        if answer is None or answer.status_code >= 500:
             return
-        if answer.status == 302 and urlsplit(answer.location).path == LIST_URL:
+        if answer.status_code == 302 and urlsplit(location(answer)).path == LIST_URL:
             customer.city = city
             self.edits_ok += 1
         else:
-            self.problem(f"edit: post {url}: {answer.status} {answer.location} {page_errors(answer.body)}")
+            self.problem(f"edit: post {url}: {answer.status_code} {location(answer)} {page_errors(answer.text)}")
 
     def do_adjust(self) -> None:
         pool = self.plan.hot_ids if self.rng.random() < 0.5 else self.plan.customer_ids
@@ -432,52 +355,32 @@ class Client:
         negative = self.rng.random() < NEGATIVE_ADJUSTMENT_SHARE
         points = -self.rng.randint(1, 2000) if negative else self.rng.randint(1, 500)
         reason = f"load bench {self.plan.run_id} c{self.number} #{next(self.plan.sequence)}"
-        fields = [("csrfmiddlewaretoken", csrf_token(page.body)), ("points", str(points)), ("reason", reason)]
-        answer = self.call("adjust: post", "POST", url, fields)
-        if answer is None or answer.status >= 500:
+        answer = self.call("adjust: post", "POST", url, {"points": str(points), "reason": reason})
+        if answer is None or answer.status_code >= 500:
             return
-        if answer.status == 302 and urlsplit(answer.location).path == url:
+        if answer.status_code == 302 and urlsplit(location(answer)).path == url:
             self.adjustments_ok.append(reason)
-        elif answer.status == 200 and negative and "Cannot take away" in answer.body:
+        elif answer.status_code == 200 and negative and "Cannot take away" in answer.text:
             self.adjustments_refused += 1
         else:
             self.problem(
-                f"adjust: post {url} {points:+d}: {answer.status} {answer.location} {page_errors(answer.body)}"
+                f"adjust: post {url} {points:+d}: {answer.status_code} {location(answer)} {page_errors(answer.text)}"
             )
+
+
+def location(answer: requests.Response) -> str:
+    return answer.headers.get("Location", "")
 
 
 # --------------------------------------------------------------------------------------------------------------
 # The Django side: setup and final checks only.
 
 
-def django_setup(database_url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "o2vend.settings"
-    os.environ["DATABASE_URL"] = database_url
-    import django
+def prepare_database(customers: int) -> None:
+    """Migrate, then seed the demo customers when there are fewer than `customers`."""
+    from django.db import connection
 
-    django.setup()
-
-
-def prepare_database() -> None:
-    """Migrate, then seed the demo customers when there are fewer than CUSTOMERS."""
-    from django.core.management import call_command
-
-    from customers.models import Customer
-
-    try:
-        call_command("migrate", verbosity=0)
-    except Exception:
-        print(
-            "migrate failed: the database's migration history may not match the code (a database made by an "
-            "older version?). For the default SQLite bench database, delete bench/bench.sqlite3* and run again."
-        )
-        raise
-    count = Customer.objects.count()
-    if count < CUSTOMERS:
-        started = time.perf_counter()
-        call_command("seed_demo", customers=CUSTOMERS, seed=1)
-        print(f"Seeded {Customer.objects.count() - count:,} customers in {time.perf_counter() - started:.1f} s")
+    print(seeded_line(connection.settings_dict["NAME"], seed_customers(customers)))
 
 
 def prepare_user() -> str:
@@ -611,7 +514,7 @@ def wait_until_ready(server: subprocess.Popen, port: int) -> None:
             raise RuntimeError(f"`make serve` exited with status {server.returncode} before answering")
         with contextlib.suppress(Transport):
             answer, _ = probe.request("GET", LOGIN_URL)
-            if answer.status == 200:
+            if answer.status_code == 200:
                 return
         time.sleep(0.5)
     raise RuntimeError(f"the server did not answer {LOGIN_URL} with 200 within {SERVER_START_TIMEOUT_S} s")
@@ -663,12 +566,6 @@ def server_log_lines(path: str, pattern: str, limit: int = 30) -> list[str]:
 
 # --------------------------------------------------------------------------------------------------------------
 # Report.
-
-
-def percentile(values: list[float], share: float) -> float:
-    """Nearest-rank percentile (share in 0..1) of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
 
 
 def print_timings(clients: list[Client], elapsed: float) -> tuple[int, int, int]:
@@ -738,18 +635,17 @@ def print_writes(clients: list[Client], writes: dict) -> int:
 
 
 def run(args) -> None:
-    database_url = args.database_url
-    parts = urlsplit(database_url)
+    url = args.database_url or database_url(args.db)
+    parts = urlsplit(url)
     if not parts.scheme.startswith("sqlite") and (parts.hostname or "") not in LOCAL_DB_HOSTS:
-        print(f"Only local databases are used; refusing {parts.hostname!r}.")
-        print("TARGET MISSED: the bench did not run")
-        return
-    django_setup(database_url)
+        raise RuntimeError(f"only local databases are used; refusing {parts.hostname!r}")
+    # Not the production defaults: the server gets this process's environment, and `make serve` sets its own.
+    setup_django(url, production=False)
     from django.conf import settings
     from django.db import connections
 
     engine = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    prepare_database()
+    prepare_database(args.rows)
     password = prepare_user()
     run_id = secrets.token_hex(4)
     port = free_port()
@@ -769,7 +665,7 @@ def run(args) -> None:
     )
     server = None
     try:
-        server = start_server(database_url, port, log)
+        server = start_server(url, port, log)
         wait_until_ready(server, port)
         clients = [Client(number, plan) for number in range(1, args.clients + 1)]
         # Log in concurrently (each login hashes the password, which takes a while), then start the clock.
@@ -786,8 +682,10 @@ def run(args) -> None:
         for client in clients:
             if client not in logged_in:
                 print(f"Client {client.number} could not log in: {client.problems}")
+        if not logged_in:
+            raise RuntimeError("no client could log in, nothing was measured")
         print(f"Load: {len(logged_in)} clients for {args.seconds} s ...", flush=True)
-        load_before = os.getloadavg()[0]
+        load_before = load_note()
         started = time.monotonic()
         plan.deadline = started + args.seconds
         threads = [
@@ -803,9 +701,9 @@ def run(args) -> None:
         log.close()
 
     print(f"Ran {elapsed:.1f} s (new operations stop at {args.seconds} s)")
-    print(f"Machine: {os.cpu_count()} CPUs, load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after\n")
-    requests, errors, silent = print_timings(clients, elapsed)
-    print(f"\nRequests per second: {requests / elapsed:.1f} ({requests} requests in {elapsed:.1f} s)")
+    print(f"Machine before: {load_before}\nMachine after: {load_note()}\n")
+    request_count, errors, silent = print_timings(clients, elapsed)
+    print(f"\nRequests per second: {request_count / elapsed:.1f} ({request_count} requests in {elapsed:.1f} s)")
     problems = [text for client in clients for text in client.problems]
     problem_count = sum(client.operations["problems"] for client in clients)
     print(f"Problems seen by the clients: {problem_count}")
@@ -832,36 +730,35 @@ def run(args) -> None:
         + len(writes["adjust_untold"])
     )
     print()
-    if not logged_in:
-        print("TARGET MISSED: no client could log in, nothing was measured")
-    print(f"{'PASS' if not errors else 'TARGET MISSED'}: {errors} 5xx answers (target 0)")
-    print(f"{'PASS' if not lost else 'TARGET MISSED'}: {lost} lost writes (target 0)")
-    print(f"{'PASS' if not mismatches else 'TARGET MISSED'}: {mismatches} balance mismatches (target 0)")
-    print(f"{'PASS' if not extra else 'TARGET MISSED'}: {extra} duplicated or untold writes (target 0)")
     unexpected = problem_count - errors - silent
-    print(f"{'PASS' if not silent else 'TARGET MISSED'}: {silent} requests without an answer (target 0)")
-    print(f"{'PASS' if not unexpected else 'TARGET MISSED'}: {unexpected} other unexpected answers (target 0)")
+    for count, what in (
+        (errors, "5xx answers"),
+        (lost, "lost writes"),
+        (mismatches, "balance mismatches"),
+        (extra, "duplicated or untold writes"),
+        (silent, "requests without an answer"),
+        (unexpected, "other unexpected answers"),
+    ):
+        print(f"{verdict(not count)}: {count} {what} (target 0)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_DB, help=f"default: {DEFAULT_DB}")
-    parser.add_argument("--seconds", type=float, default=60, help="how long the clients run (default 60)")
-    parser.add_argument("--clients", type=int, default=8, help="concurrent clients (default 8)")
-    args = parser.parse_args()
+    parser = bench_parser(__doc__.split("\n\n")[0], rows=100_000, rows_help="customers to seed")
+    parser.add_argument("--database-url", help="another local database, e.g. postgres://... (default: --db)")
+    parser.add_argument("--seconds", type=float, help="how long the clients run (default 60; 5 with --smoke)")
+    parser.add_argument("--clients", type=int, help="concurrent clients (default 8; 2 with --smoke)")
+    args = parse_bench_args(parser, name="load")
+    args.seconds = args.seconds or (5 if args.smoke else 60)
+    args.clients = args.clients or (2 if args.smoke else 8)
 
     def terminate(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, terminate)
     try:
-        run(args)
+        run_bench(lambda: run(args), smoke_databases=[args.db])
     except KeyboardInterrupt:
         print("Interrupted; the server was stopped.")
-    except Exception:
-        traceback.print_exc()
-        print("TARGET MISSED: the bench did not complete (traceback above)")
-    sys.exit(0)
 
 
 if __name__ == "__main__":

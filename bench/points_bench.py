@@ -2,7 +2,7 @@
 
 What it measures (target: over 300 adjustments per second, with zero mismatches afterwards):
 
-* single process: ADJUSTMENTS calls to adjust_points spread over CUSTOMERS customers, mixing
+* single process: ADJUSTMENTS calls (2,000, or --rows) to adjust_points spread over CUSTOMERS customers, mixing
   additions and take-aways; a take-away larger than the balance is refused with ValidationError
   and counted as "refused". It prints calls per second (ok + refused) and successful calls per second;
 * 4 concurrent workers (separate processes, spawn start method, each with its own Django setup and
@@ -20,50 +20,55 @@ run, with the project's SQLite settings (IMMEDIATE transactions, timeout 20 s, W
 project root:
 
     .venv/bin/python bench/points_bench.py
+    .venv/bin/python bench/points_bench.py --smoke    # 400 adjustments on a database of its own
 
-The exit status is always 0; misses are printed as "TARGET MISSED" lines.
+The exit status is 0 unless the bench crashed; misses are printed as "TARGET MISSED" lines.
 """
 
 import multiprocessing
-import os
 import queue
 import random
-import sys
 import time
 import traceback
 from collections import Counter
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DB_PATH = ROOT / "bench" / "points-bench.sqlite3"
+from common import (
+    ROOT,
+    bench_parser,
+    parse_bench_args,
+    percentile,
+    rate,
+    remove_database,
+    run_bench,
+    setup_django,
+    target_missed,
+    verdict,
+)
 
-sys.path.insert(0, str(ROOT))
-os.environ["DJANGO_SETTINGS_MODULE"] = "o2vend.settings"
-os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
+# A spawned worker runs this module again, with the same command line: it finds the same database.
+ARGS = parse_bench_args(
+    bench_parser(
+        __doc__.split("\n\n")[0], rows=2_000, rows_help="adjustments", db=ROOT / "bench" / "points-bench.sqlite3"
+    ),
+    name="points",
+    smoke_rows=400,
+)
+DB_PATH = ARGS.db
+setup_django(DB_PATH, production=False)
 
-try:
-    import django
+from django.core.exceptions import ValidationError  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connections  # noqa: E402
 
-    django.setup()
-
-    from django.core.exceptions import ValidationError
-    from django.core.management import call_command
-    from django.db import connections
-
-    from customers.models import Customer
-    from loyalty.models import PointsEntry
-    from loyalty.selectors import points_mismatches
-    from loyalty.services import adjust_points
-except Exception:
-    traceback.print_exc()
-    if __name__ != "__main__":
-        raise  # a worker process: the parent sees it die and reports it
-    print("TARGET MISSED: Django or the project could not be loaded (traceback above)")
-    sys.exit(0)
+from customers.models import Customer  # noqa: E402
+from loyalty.models import PointsEntry  # noqa: E402
+from loyalty.selectors import points_mismatches  # noqa: E402
+from loyalty.services import adjust_points  # noqa: E402
 
 CUSTOMERS = 20
 CONTENDED = 3  # the concurrent workers all adjust the first CONTENDED customers
-ADJUSTMENTS = 2_000
+ADJUSTMENTS = ARGS.rows
 WORKERS = 4
 TARGET_PER_S = 300
 REASON = "bench"
@@ -71,8 +76,7 @@ REASON = "bench"
 
 def fresh_database() -> list[int]:
     """Delete the bench database, migrate it and create CUSTOMERS customers; return their pks."""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
+    remove_database(DB_PATH)
     call_command("migrate", verbosity=0)
     return [
         Customer.objects.create(full_name=f"Bench Customer {n}", username=f"bench-customer-{n}").pk
@@ -118,10 +122,7 @@ def where(exc: Exception) -> str:
 
 def worker(index: int, customer_pks: list[int], calls: int, ready, start, results) -> None:
     """One concurrent worker process: its own Django setup and connection, then `calls` adjustments."""
-    try:
-        os.environ["DJANGO_SETTINGS_MODULE"] = "o2vend.settings"
-        os.environ["DATABASE_URL"] = f"sqlite:///{DB_PATH}"
-        django.setup()
+    try:  # Django was set up when the spawned process imported this module
         connections.close_all()  # never reuse a connection inherited from the parent
         Customer.objects.exists()  # open this process's connection before the start signal
     except Exception as exc:  # reported to the parent instead of dying silently
@@ -154,14 +155,6 @@ def collect(processes: list, messages, count: int) -> dict:
             if not any(process.is_alive() for process in processes) and messages.empty():
                 break
     return received
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    """Return the value at this fraction of the sorted values (0 when there are none)."""
-    if not values:
-        return 0.0
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
 def latency_line(latencies: list[float]) -> str:
@@ -220,10 +213,6 @@ def broken_chains() -> list[str]:
             problems.append(f"customer {customer_id}: balance_after {balance_after}, running sum {expected}")
         running[customer_id] = expected
     return problems
-
-
-def rate(calls: int, seconds: float) -> float:
-    return calls / seconds if seconds else 0.0
 
 
 def ratio(per_second: float) -> str:
@@ -306,18 +295,13 @@ def main() -> None:
 
     print("\nSummary")
     for text, passed in lines:
-        print(f"  {text} {'OK' if passed else 'FAILED'}")
+        print(f"  {text} {'OK' if passed else verdict(False)}")
     for text, passed in lines:
         if not passed:
-            print(f"TARGET MISSED: {text}")
+            target_missed(text)
     if all(passed for _, passed in lines):
         print("All targets met.")
 
 
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception:  # the exit status stays 0; the crash is reported like a missed target
-        traceback.print_exc()
-        print("TARGET MISSED: the benchmark crashed (traceback above)")
-    sys.exit(0)
+    run_bench(main, smoke_databases=[DB_PATH])
