@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from customers.models import Customer, ImportJob
-from jobs.services import JobError, JobRun
+from jobs.services import JobError, JobRun, job_start
 from parties.services import code_taken, deactivate, party_save, user_code_reserve
 from parties.types import Actor, author
 
@@ -185,8 +185,6 @@ def import_job_apply(*, job_id: int, user: Actor = None) -> None:
 def import_job_queue(*, job: ImportJob, step: str, user: Actor = None) -> None:
     """Hand an import's dry run (step "check") or its confirmation ("apply") to a background worker."""
     from django.urls import reverse
-
-    from jobs.services import job_start
 
     titles = {"check": _("Import check: %(file)s"), "apply": _("Import: %(file)s")}
     job_start(

@@ -19,7 +19,7 @@ from jobs.services import JobError, JobRun, job_start
 from parties.exports import csv_lines, export_filename, write_xlsx
 from parties.keyset import keyset_batches
 
-# Each batch costs a few fixed queries (its bound, the moments' span); ten thousand rows make them negligible.
+# Each batch costs a few fixed queries (its bound, its many-to-many names); ten thousand rows make them negligible.
 BATCH_ROWS = 10_000
 # Excel's sheet holds 1,048,576 rows, the header row among them.
 XLSX_MAX_ROWS = 1_048_576 - 1
