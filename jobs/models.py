@@ -86,3 +86,18 @@ class Worker(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class DailyRun(models.Model):
+    """The last day a daily job (jobs.schedule.every_day) was started, so that it starts once a day."""
+
+    kind = models.CharField(_("kind"), max_length=200, primary_key=True)
+    day = models.DateField(_("last started for"))
+    job = models.ForeignKey(Job, verbose_name=_("job"), null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("daily job")
+        verbose_name_plural = _("daily jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.day}"

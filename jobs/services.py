@@ -15,12 +15,13 @@ from typing import Any
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from jobs.models import Job, Worker
+from jobs.models import DailyRun, Job, Worker
+from jobs.schedule import daily_jobs
 
 logger = logging.getLogger(__name__)
 
@@ -205,3 +206,26 @@ def job_files_remove_expired(*, now: datetime.datetime | None = None) -> int:
         default_storage.delete(job.file.name or "")
         removed += Job.objects.filter(pk=job.pk).update(file="", file_expires_at=None)
     return removed
+
+
+def schedules_run_due(*, now: datetime.datetime | None = None) -> list[Job]:
+    """Start the daily jobs due by `now` that have not been started for its local day yet."""
+    local = timezone.localtime(now or timezone.now())
+    started: list[Job] = []
+    if not settings.DAILY_JOBS:
+        return started
+    for daily in daily_jobs():
+        if local.time() < daily.at:
+            continue
+        with transaction.atomic():
+            claimed = DailyRun.objects.filter(kind=daily.kind, day__lt=local.date()).update(day=local.date())
+            if not claimed:
+                try:
+                    with transaction.atomic():
+                        DailyRun.objects.create(kind=daily.kind, day=local.date())
+                except IntegrityError:  # started for this day already, here or by another worker
+                    continue
+            job = job_start(kind=daily.kind, title=daily.title, owner=None, params={"day": local.date().isoformat()})
+            DailyRun.objects.filter(kind=daily.kind).update(job=job)
+        started.append(job)
+    return started

@@ -30,3 +30,9 @@ def media_root(settings, tmp_path):
     """Job files (exports) go to a folder of the test's own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def no_daily_jobs(settings):
+    """The workers a test drains start no daily jobs unless the test switches them on."""
+    settings.DAILY_JOBS = False

@@ -33,3 +33,8 @@ def wait_for_release(run: JobRun) -> dict:
         time.sleep(0.05)
     run.save_file(name="released.txt", content=ContentFile(b"attempt %d\n" % run.job.attempts))
     return {"rows": 10}
+
+
+def note_day(run: JobRun) -> dict:
+    """A daily job: record the day it was started for."""
+    return {"day": run.params["day"]}

@@ -2,7 +2,8 @@
 
 Beside running tasks, every worker (a thread of its own, every few seconds) says it is
 alive and refreshes the heartbeat of the jobs it runs, requeues or fails jobs whose worker
-stopped, and removes job files past their download time. With --batch, this runs once
+stopped, removes job files past their download time, and starts the daily jobs
+(jobs.schedule) that are due. With --batch, this runs once
 before the queue is drained (so jobs of a dead worker are picked up) and once after.
 """
 
@@ -23,6 +24,7 @@ def keep_jobs(*, worker_id: str) -> None:
     services.worker_seen(worker_id=worker_id, hostname=socket.gethostname(), pid=os.getpid())
     services.jobs_recover()
     services.job_files_remove_expired()
+    services.schedules_run_due()
 
 
 def _keep_jobs_forever(worker_id: str, stop: threading.Event) -> None:
