@@ -43,3 +43,70 @@ def customer_page_urls() -> list[URLPattern]:
 def customer_pages_for(user) -> list[CustomerPage]:
     """Return the pages this user may open, in the order they were added."""
     return [page for page in _pages.values() if user.has_perm(page.permission)]
+
+
+@dataclass(frozen=True)
+class CustomerFormSection:
+    """A fieldset an app above customers adds to the customer form, saved with the customer.
+
+    `form_class` is a Form built as form_class(data, prefix=key, customer=customer_or_None, user=user);
+    it has a `title`, optionally a `template` (shown under its fields), and
+    save(*, customer, user), called in the customer's own transaction after the customer is saved.
+    """
+
+    key: str
+    form_class: type
+    permission: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerListAction:
+    """A button on the customer list that opens a screen with the list's current filters in its query string."""
+
+    label: str
+    url_name: str
+    permission: str
+
+
+@dataclass(frozen=True)
+class CustomerColumn:
+    """A column an app above customers adds to the customer export and import.
+
+    export(customer_ids) returns each customer's cell text; parse(text) turns a cell into a value
+    (raising ValidationError with what to fix); apply(customer=, value=, user=) writes it after the
+    import wrote the customer, in the import's transaction.
+    """
+
+    header: str
+    export: Callable
+    parse: Callable
+    apply: Callable
+
+
+_sections: dict[str, CustomerFormSection] = {}
+_list_actions: dict[str, CustomerListAction] = {}
+_columns: dict[str, CustomerColumn] = {}
+
+
+def add_customer_form_section(section: CustomerFormSection) -> None:
+    _sections[section.key] = section
+
+
+def customer_form_sections_for(user) -> list[CustomerFormSection]:
+    return [section for section in _sections.values() if not section.permission or user.has_perm(section.permission)]
+
+
+def add_customer_list_action(action: CustomerListAction) -> None:
+    _list_actions[action.url_name] = action
+
+
+def customer_list_actions_for(user) -> list[CustomerListAction]:
+    return [action for action in _list_actions.values() if user.has_perm(action.permission)]
+
+
+def add_customer_column(column: CustomerColumn) -> None:
+    _columns[column.header] = column
+
+
+def customer_columns() -> list[CustomerColumn]:
+    return list(_columns.values())

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse, reverse_lazy
@@ -11,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView, TemplateView
 
 from customers import exports, imports, selectors, services
-from customers.extensions import customer_pages_for
+from customers.extensions import customer_form_sections_for, customer_list_actions_for, customer_pages_for
 from customers.forms import CustomerForm, CustomerImportForm, OpeningBalanceFormSet
 from customers.models import Customer, ImportJob
 from parties.models import Agent
@@ -53,7 +54,13 @@ class CustomerListView(PartyListView):
     def get_context_data(self, **kwargs):
         # A field's cell links to the page that explains it (the points column to the points page).
         pages = {page.field: page.url_name for page in customer_pages_for(self.request.user) if page.field}
-        return super().get_context_data(field_pages=pages, **kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        actions = [
+            {"label": action.label, "url": f"{reverse(action.url_name)}?{query.urlencode()}"}
+            for action in customer_list_actions_for(self.request.user)
+        ]
+        return super().get_context_data(field_pages=pages, list_actions=actions, **kwargs)
 
 
 class CustomerObjectMixin:
@@ -88,7 +95,33 @@ class CustomerFormView(CustomerObjectMixin, PartyFormView):
             form.fields["agent"].initial = agent
         return form
 
+    def get_sections(self):
+        """Return the form sections of the apps above customers (consent, ...), bound on POST."""
+        if not hasattr(self, "_sections"):
+            data = self.request.POST if self.request.method == "POST" else None
+            self._sections = [
+                section.form_class(data, prefix=section.key, customer=self.object, user=self.request.user)
+                for section in customer_form_sections_for(self.request.user)
+            ]
+        return self._sections
+
+    def post(self, request, *args, **kwargs):
+        form, self.balances = self.get_form(), self.get_balances()
+        # Every section is checked (not only up to the first invalid one), so each shows its errors.
+        sections_valid = all([section.is_valid() for section in self.get_sections()])  # noqa: C419
+        if form.is_valid() and self.balances.is_valid() and sections_valid:
+            return self.form_valid(form)
+        return self.form_invalid(form)
+
+    def perform(self, form):
+        with transaction.atomic():
+            saved = super().perform(form)
+            for section in self.get_sections():
+                section.save(customer=saved, user=self.request.user)
+        return saved
+
     def get_context_data(self, **kwargs):
+        kwargs.setdefault("extra_sections", self.get_sections())
         pages = []
         if self.object:
             for page in customer_pages_for(self.request.user):

@@ -22,6 +22,17 @@ MENU = (
         ),
     ),
     (
+        _("Communication"),
+        (
+            (_("Delivery Log"), "communications:log", "communications.view_message"),
+            (_("Communication Templates"), "communications:template-list", "communications.view_messagetemplate"),
+            (_("Webhooks"), "communications:webhook-list", "communications.view_webhooksubscription"),
+            (_("Email Settings"), "communication-settings:email", "communications.change_emailsettings"),
+            (_("SMS Settings"), "communication-settings:sms", "communications.change_smssettings"),
+            (_("WhatsApp Settings"), "communication-settings:whatsapp", "communications.change_whatsappsettings"),
+        ),
+    ),
+    (
         _("Settings"),
         (
             (_("Agents"), "parties:agent-list", "parties.view_agent"),

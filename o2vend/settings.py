@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "parties",
     "customers",
     "loyalty",
+    "communications",
     "o2vend",
 ]
 
@@ -168,6 +169,13 @@ JOB_MAX_ATTEMPTS = int(os.environ.get("JOB_MAX_ATTEMPTS", "2"))
 JOB_FILES_KEEP_HOURS = int(os.environ.get("JOB_FILES_KEEP_HOURS", "24"))
 # The workers start the daily jobs (jobs.schedule: points expiry, birthday messages) when this is on.
 DAILY_JOBS = env_bool("DAILY_JOBS", True)
+# Communications: the store's name in messages, the key of the channel secrets (default: from
+# SECRET_KEY), how long a provider may take, and the first retry's wait (doubled each time).
+STORE_NAME = os.environ.get("STORE_NAME", "O2VEND Store")
+COMMUNICATIONS_SECRET_KEY = os.environ.get("COMMUNICATIONS_SECRET_KEY", "")
+COMMUNICATIONS_TIMEOUT_SECONDS = float(os.environ.get("COMMUNICATIONS_TIMEOUT_SECONDS", "10"))
+COMMUNICATIONS_RETRY_SECONDS = float(os.environ.get("COMMUNICATIONS_RETRY_SECONDS", "30"))
+COMMUNICATIONS_WHATSAPP_TEST_TEMPLATE = os.environ.get("COMMUNICATIONS_WHATSAPP_TEST_TEMPLATE", "hello_world")
 EXPORT_INLINE_MAX_ROWS = int(os.environ.get("EXPORT_INLINE_MAX_ROWS", "10000"))  # larger exports run as jobs
 
 # Uploaded import files wait here between the dry run and the confirmation.

@@ -21,5 +21,7 @@ urlpatterns = [
     path("parties/", include((party_urls.urlpatterns + customer_urls.master_urlpatterns, party_urls.app_name))),
     path("loyalty/", include("loyalty.urls")),
     path("jobs/", include("jobs.urls")),
+    path("settings/communication/", include("communications.settings_urls")),
     path("settings/", include("parties.settings_urls")),
+    path("communications/", include("communications.urls")),
 ]

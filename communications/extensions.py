@@ -1,0 +1,89 @@
+"""What communications adds to the customer screens, through customers.extensions."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from communications.models import Channel, ConsentSource
+
+
+class ConsentForm(forms.Form):
+    """The customer form's "Communication consent" section, with the consent history under it."""
+
+    title = _("Communication consent")
+    template = "communications/_consent_history.html"
+
+    def __init__(self, data=None, *, prefix, customer, user):
+        from communications import selectors
+
+        super().__init__(data, prefix=prefix)
+        self.customer = customer
+        current = selectors.consent_of(customer=customer) if customer else {}
+        for channel in Channel:
+            self.fields[channel.value] = forms.BooleanField(
+                label=_("May receive %(channel)s") % {"channel": channel.label},
+                required=False,
+                initial=current.get(channel.value, False),
+            )
+        self.history = list(selectors.consent_history(customer=customer)[:20]) if customer else []
+
+    def save(self, *, customer, user) -> None:
+        from communications import services
+
+        values = {channel: self.cleaned_data[channel] for channel in Channel.values}
+        if self.customer is None and not any(values.values()):
+            return  # a new customer without any consent: no history to write
+        services.consents_set(customer=customer, values=values, source=ConsentSource.FORM, user=user)
+
+
+CHANNEL_WORDS = {"email": Channel.EMAIL, "sms": Channel.SMS, "whatsapp": Channel.WHATSAPP}
+
+
+def consent_export(customer_ids: list[int]) -> dict[int, str]:
+    from communications import selectors
+
+    values = selectors.consent_values(customer_ids=customer_ids)
+    return {
+        pk: ";".join(channel for channel in Channel.values if values.get(pk, {}).get(channel)) for pk in customer_ids
+    }
+
+
+def consent_parse(text: str) -> dict[str, bool]:
+    """Read a consent cell ("email;sms"): the channels named have consent, the others not."""
+    named = [part.strip().lower() for part in (text or "").replace(",", ";").split(";") if part.strip()]
+    unknown = [part for part in named if part not in CHANNEL_WORDS]
+    if unknown:
+        raise ValidationError(
+            _("Unknown channel “%(value)s” in consent; use email, sms and whatsapp, separated by ;.")
+            % {"value": unknown[0]}
+        )
+    return {channel: channel in named for channel in Channel.values}
+
+
+def consent_apply(*, customer, value: dict[str, bool], user) -> None:
+    from communications import services
+
+    services.consents_set(customer=customer, values=value, source=ConsentSource.IMPORT, user=user)
+
+
+def register() -> None:
+    from customers.extensions import (
+        CustomerColumn,
+        CustomerFormSection,
+        CustomerListAction,
+        add_customer_column,
+        add_customer_form_section,
+        add_customer_list_action,
+    )
+
+    add_customer_form_section(CustomerFormSection(key="consent", form_class=ConsentForm))
+    add_customer_list_action(
+        CustomerListAction(
+            label=_("Message these customers"),
+            url_name="communications:campaign",
+            permission="communications.send_campaign",
+        )
+    )
+    add_customer_column(
+        CustomerColumn(header="Consent", export=consent_export, parse=consent_parse, apply=consent_apply)
+    )
