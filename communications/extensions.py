@@ -48,13 +48,20 @@ def consent_export(customer_ids: list[int]) -> dict[int, str]:
     }
 
 
-def consent_parse(text: str) -> dict[str, bool]:
-    """Read a consent cell ("email;sms"): the channels named have consent, the others not."""
-    named = [part.strip().lower() for part in (text or "").replace(",", ";").split(";") if part.strip()]
+def consent_parse(text: str) -> dict[str, bool] | None:
+    """Read a consent cell ("email;sms"): the channels named have consent, the others not.
+
+    "none" withdraws every consent; an empty cell leaves the stored consent as it is (None).
+    """
+    if not (text or "").strip():
+        return None
+    if text.strip().lower() == "none":
+        return dict.fromkeys(Channel.values, False)
+    named = [part.strip().lower() for part in text.replace(",", ";").split(";") if part.strip()]
     unknown = [part for part in named if part not in CHANNEL_WORDS]
     if unknown:
         raise ValidationError(
-            _("Unknown channel “%(value)s” in consent; use email, sms and whatsapp, separated by ;.")
+            _("Unknown channel “%(value)s” in consent; use email, sms and whatsapp, separated by ;, or none.")
             % {"value": unknown[0]}
         )
     return {channel: channel in named for channel in Channel.values}

@@ -106,11 +106,10 @@ def consent_set(*, customer: Customer, channel: str, granted: bool, source: str,
         current = Consent.objects.select_for_update().filter(customer=customer, channel=channel).first()
         if current is not None and current.granted == granted:
             return False
+        if current is None and not granted:
+            return False  # never given is already "no"
         now = timezone.now()
         if current is None:
-            if not granted:
-                # Never asked and now "no": history says so, but no row is needed to refuse.
-                pass
             Consent.objects.create(customer=customer, channel=channel, granted=granted, updated_at=now)
         else:
             Consent.objects.filter(pk=current.pk).update(granted=granted, updated_at=now)

@@ -1,5 +1,14 @@
-"""The customer export: the list's rows, every editable field, as CSV or XLSX."""
+"""The customer export: the list's rows, every editable field, as CSV or XLSX.
 
+Apps above customers add columns through customers.extensions (add_customer_column); their
+headers follow the fields'. COLUMNS and HEADERS are read when asked for, so they include them.
+"""
+
+import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from customers.extensions import customer_columns
 from customers.models import Customer
 from parties.exports import (
     ADDRESS_FIELDS,
@@ -12,6 +21,7 @@ from parties.exports import (
     YES_NO,
     Column,
     PartyExport,
+    neutralise,
 )
 
 FIELDS = (
@@ -36,7 +46,45 @@ FIELDS = (
     Column("points_balance", 10, NUMBER),
     Column("created_on", 17, DATETIME),
 )
-CUSTOMER_EXPORT = PartyExport(model=Customer, fields=FIELDS)
-COLUMNS = CUSTOMER_EXPORT.columns
-HEADERS = CUSTOMER_EXPORT.headers
+# The field name of an extension's column: the prefix and its header.
+EXTENSION = "extension:"
+
+
+@dataclass(frozen=True)
+class CustomerExport(PartyExport):
+    @property
+    def columns(self) -> list[Column]:
+        extra = [Column(f"{EXTENSION}{column.header}", 16, header=column.header) for column in customer_columns()]
+        return super().columns + extra
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """Return the customer fields' headers (the extensions' columns are not fields)."""
+        return {column.field: column.header for column in super().columns}
+
+    def rows(self, queryset) -> Iterator[list]:
+        extensions = customer_columns()
+        if not extensions:
+            yield from super().rows(queryset)
+            return
+        # The row's pk comes last, to ask each extension for its cells a chunk at a time.
+        with_pk = PartyExport(model=self.model, fields=(*self.fields, Column("pk", 0, NUMBER)))
+        rows = with_pk.rows(queryset)
+        while chunk := list(itertools.islice(rows, 2000)):
+            pks = [row[-1] for row in chunk]
+            cells = [extension.export(pks) for extension in extensions]
+            for row in chunk:
+                pk = row.pop()
+                yield row + [neutralise(values.get(pk, "")) for values in cells]
+
+
+CUSTOMER_EXPORT = CustomerExport(model=Customer, fields=FIELDS)
 customer_rows = CUSTOMER_EXPORT.rows
+
+
+def __getattr__(name: str):
+    if name == "COLUMNS":
+        return CUSTOMER_EXPORT.columns
+    if name == "HEADERS":
+        return CUSTOMER_EXPORT.headers
+    raise AttributeError(name)

@@ -21,7 +21,8 @@ from django.db.models import CharField, Count, ExpressionWrapper, F, Max
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from customers.exports import HEADERS
+from customers import exports
+from customers.extensions import customer_columns
 from customers.models import Customer
 from parties.exports import YES, unneutralise
 from parties.text import next_free, username_base
@@ -113,6 +114,8 @@ class ImportPlan:
     updated: list = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # (customer, {header: value}) of the extension columns (see customers.extensions), per valid row.
+    extras: list = field(default_factory=list)
     error_rows: int = 0
     rows: int = 0
     fingerprint: str = ""
@@ -206,19 +209,23 @@ def _xlsx_generator(workbook) -> Iterator[list]:
 
 def map_columns(header: list[str]) -> list[str | None]:
     """Return the customer field each column holds (None for read-only ones)."""
-    by_label = {label.strip().casefold(): name for name, label in HEADERS.items()}
+    by_label = {label.strip().casefold(): name for name, label in exports.HEADERS.items()}
+    by_label |= {column.header.casefold(): f"{exports.EXTENSION}{column.header}" for column in customer_columns()}
     fields, unknown = [], []
     for label in header:
         name = by_label.get(label.strip().casefold())
         if name is None:
             unknown.append(label)
+        if name is not None and name.startswith(exports.EXTENSION):
+            fields.append(name)  # a column of an app above customers (see customers.extensions)
+            continue
         fields.append(None if name is None or BY_FIELD[name].kind == READ_ONLY else name)
     if unknown:
         raise ImportFileError(
             _("Unknown column(s): %(unknown)s. Use the headers of the template: %(known)s.")
-            % {"unknown": ", ".join(f"“{u}”" for u in unknown), "known": ", ".join(HEADERS.values())}
+            % {"unknown": ", ".join(f"“{u}”" for u in unknown), "known": ", ".join(exports.HEADERS.values())}
         )
-    missing = [HEADERS[column.field] for column in COLUMNS if column.required and column.field not in fields]
+    missing = [exports.HEADERS[column.field] for column in COLUMNS if column.required and column.field not in fields]
     if missing:
         raise ImportFileError(_("Missing required column(s): %(missing)s.") % {"missing": ", ".join(missing)})
     return fields
@@ -317,7 +324,7 @@ def _named(*, lookups: _Lookups, field: str, name: str):
     """Return the master (or many-to-many target) of this field with this name, in any case."""
     found = lookups.masters[field].get(name.casefold())
     if found is None:
-        label = HEADERS[field].lower()
+        label = exports.HEADERS[field].lower()
         raise ValidationError(_("There is no %(what)s named “%(value)s”.") % {"what": label, "value": name})
     return found
 
@@ -371,16 +378,41 @@ def plan_import(
         if plan.rows > MAX_ROWS:
             raise ImportFileError(_("The file has more than 200,000 rows; split it into smaller files."))
         cells = {field_name: (row[i] if i < len(row) else None) for i, field_name in enumerate(fields) if field_name}
+        extra_cells = {name: cells.pop(name) for name in list(cells) if name.startswith(exports.EXTENSION)}
         row_errors = _check_row(cells=cells, number=number, lookups=lookups, candidates=candidates)
+        extras, extra_errors = _extension_values(extra_cells)
+        if extra_errors and not row_errors:
+            candidates.pop()  # the row was valid but for these columns
+        row_errors.update(extra_errors)
+        if extras and not row_errors:
+            plan.extras.append((candidates[-1][1], extras))
         if row_errors:
             plan.error_rows += 1
-            plan.errors.extend(RowError(number, HEADERS.get(f, f), message) for f, message in row_errors.items())
+            plan.errors.extend(
+                RowError(number, exports.HEADERS.get(f, f), message) for f, message in row_errors.items()
+            )
         if progress and plan.rows % 1000 == 0:
             progress(plan.rows)
     if progress:
         progress(plan.rows)
     _sort_changes(plan=plan, candidates=candidates)
     return plan
+
+
+def _extension_values(cells: dict) -> tuple[dict, dict[str, str]]:
+    """Read the cells of the extension columns: their values by header, and their errors by field."""
+    by_header = {column.header: column for column in customer_columns()}
+    values, errors = {}, {}
+    for name, cell in cells.items():
+        header = name.removeprefix(exports.EXTENSION)
+        try:
+            value = by_header[header].parse(_text(cell))
+        except ValidationError as error:
+            errors[name] = " ".join(error.messages)
+            continue
+        if value is not None:  # None: leave the stored value as it is
+            values[header] = value
+    return values, errors
 
 
 # Checked by the readers already: re-checking them in clean_fields would walk every country's
@@ -515,5 +547,5 @@ def _stored(value) -> str:
 def template_csv() -> str:
     """Return an empty CSV with the import's headers (UTF-8 with BOM)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([HEADERS[name] for name in EDITABLE])
+    csv.writer(buffer).writerow([exports.HEADERS[name] for name in EDITABLE])
     return "\ufeff" + buffer.getvalue()

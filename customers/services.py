@@ -13,6 +13,7 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from customers.extensions import customer_columns
 from customers.models import Customer, ImportJob
 from jobs.services import JobError, JobRun, job_start
 from parties.services import code_taken, deactivate, party_save, user_code_reserve
@@ -134,6 +135,11 @@ def customer_import_apply(*, plan: "ImportPlan", expected_fingerprint: str, user
         through.objects.bulk_create(
             [through(customer_id=pk, **{target: item.pk}) for pk, items in links for item in items], batch_size=1000
         )
+    # The columns of the apps above customers (consent...), now that every customer has its id.
+    extensions = {column.header: column for column in customer_columns()}
+    for customer, values in plan.extras:
+        for header, value in values.items():
+            extensions[header].apply(customer=customer, value=value, user=user)
     return {"new": len(new_customers), "updated": len(updated)}
 
 
