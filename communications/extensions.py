@@ -19,12 +19,16 @@ class ConsentForm(forms.Form):
         super().__init__(data, prefix=prefix)
         self.customer = customer
         current = selectors.consent_of(customer=customer) if customer else {}
+        labels = {
+            Channel.EMAIL: _("Messages by mail"),
+            Channel.SMS: _("Messages by SMS"),
+            Channel.WHATSAPP: _("Messages by WhatsApp"),
+        }
         for channel in Channel:
             self.fields[channel.value] = forms.BooleanField(
-                label=_("May receive %(channel)s") % {"channel": channel.label},
-                required=False,
-                initial=current.get(channel.value, False),
+                label=labels[channel], required=False, initial=current.get(channel.value, False)
             )
+        self.fields[Channel.EMAIL].help_text = _("To the email address.")
         self.history = list(selectors.consent_history(customer=customer)[:20]) if customer else []
 
     def save(self, *, customer, user) -> None:

@@ -3,6 +3,7 @@
 import phonenumbers
 from django import forms
 from django.core.validators import validate_email
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from communications import providers
@@ -17,6 +18,14 @@ from communications.models import (
     WebhookSubscription,
     WhatsAppSettings,
 )
+
+
+def https_urls(field, **kwargs):
+    """Build a model field's form field; an address typed without a scheme is taken as https."""
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
 
 SECRET_KEPT = _("One is stored (not shown). Leave empty to keep it; type a new one to replace it.")
 SECRET_NONE = _("None stored yet.")
@@ -65,6 +74,7 @@ class SmsSettingsForm(SecretMixin, forms.ModelForm):
 
     class Meta:
         model = SmsSettings
+        formfield_callback = https_urls
         fields = ("enabled", "url", "method", "body_template", "headers", "sender_id", "entity_id")
         widgets = {"body_template": forms.Textarea(attrs={"rows": 3}), "headers": forms.Textarea(attrs={"rows": 3})}
 
@@ -109,6 +119,7 @@ class WhatsAppSettingsForm(SecretMixin, forms.ModelForm):
 
     class Meta:
         model = WhatsAppSettings
+        formfield_callback = https_urls
         fields = ("enabled", "api_base_url", "phone_number_id")
 
     def __init__(self, *args, **kwargs):
@@ -195,6 +206,7 @@ class WebhookForm(forms.ModelForm):
 
     class Meta:
         model = WebhookSubscription
+        formfield_callback = https_urls
         fields = ("name", "url", "events", "is_active")
         widgets = {"url": forms.TextInput(attrs={"inputmode": "url"})}
 

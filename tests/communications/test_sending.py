@@ -9,6 +9,7 @@ import urllib.parse
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.urls import reverse
 
 from communications import secrets, services
 from communications.models import (
@@ -312,3 +313,43 @@ def test_the_test_webhook_sends_a_signed_sample(receiver):
         == "sha256=" + hmac.new(b"whsec-123", request.body, hashlib.sha256).hexdigest()
     )
     json.loads(request.body)
+
+
+def test_send_test_to_an_unreachable_host_shows_the_reason(admin_client):
+    EmailSettings.objects.create(
+        pk=1, enabled=True, host="127.0.0.1", port=free_port(), security="none", from_address="shop@example.in"
+    )
+    response = admin_client.post(reverse("communication-settings:email"), {"send_test": "1", "to": "me@example.in"})
+    drain()
+    page = admin_client.get(response["Location"]).content.decode()
+    message = Message.objects.get()
+    assert message.state == DeliveryState.FAILED and message.attempts == 1  # a test is tried once
+    assert "Could not reach 127.0.0.1:" in page and "refused" in page
+
+
+def test_send_test_shows_the_smtp_servers_answer(admin_client, email_on):
+    response = admin_client.post(reverse("communication-settings:email"), {"send_test": "1", "to": "me@example.in"})
+    drain()
+    page = admin_client.get(response["Location"]).content.decode()
+    assert "Ok: queued as TEST123" in page and 'http-equiv="refresh"' not in page
+    assert email_on.messages[0]["To"] == "me@example.in"
+
+
+def test_a_campaign_queues_the_template_to_the_filtered_list_as_a_job(admin_client, email_on):
+    from jobs.models import Job
+
+    campaign = template(Event.CAMPAIGN, Channel.EMAIL, "Diwali sale, {{ customer_name }}!", subject="Diwali sale")
+    customer("Chennai Reachable", city="Chennai", email="c1@example.in")
+    customer("Chennai Silent", city="Chennai", email="c2@example.in", consent=())
+    customer("Madurai Reachable", city="Madurai", email="m@example.in")
+    url = reverse("communications:campaign") + "?q=Chennai"
+    response = admin_client.post(url, {"template": campaign.pk})
+    job = Job.objects.get(kind="communications.services.campaign_job")
+    assert response["Location"] == reverse("jobs:job-detail", args=[job.pk])
+    drain()
+    job.refresh_from_db()
+    assert (job.state, job.done, job.total, job.result["queued"]) == ("succeeded", 2, 2, 2)
+    assert [m["To"] for m in email_on.messages] == ["c1@example.in"]
+    assert email_on.messages[0].get_content().strip() == "Diwali sale, Chennai Reachable!"
+    skipped = Message.objects.get(state=DeliveryState.SKIPPED)
+    assert (skipped.customer.full_name, skipped.error) == ("Chennai Silent", "No consent for Email.")
