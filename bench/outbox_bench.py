@@ -73,8 +73,9 @@ def main() -> None:
     print(load_note())
     customers = Customer.objects.order_by("pk")[: args.rows]
     ids = list(customers.values_list("pk", flat=True))
+    as_text = Customer._meta.get_field("email")
     Customer.objects.filter(pk__in=ids).update(
-        email=Concat(Value("customer"), Cast("pk", output_field=Customer._meta.get_field("email")), Value("@example.in"))
+        email=Concat(Value("customer"), Cast("pk", output_field=as_text), Value("@example.in"))
     )
     Consent.objects.filter(channel="email").delete()
     Consent.objects.bulk_create([Consent(customer_id=pk, channel="email", granted=True) for pk in ids], batch_size=1000)
