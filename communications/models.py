@@ -42,8 +42,8 @@ class SingletonSettings(models.Model):
 
     @classmethod
     def load(cls):
-        row, _created = cls.objects.get_or_create(pk=1)
-        return row
+        """Return the settings row, or (never saved yet) the defaults, unsaved: reading writes nothing."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 class EmailSettings(SingletonSettings):

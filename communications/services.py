@@ -67,7 +67,8 @@ def channel_settings_save(
 ) -> SingletonSettings:
     """Save a channel's settings; an empty `secret` keeps the stored one."""
     with transaction.atomic():
-        locked = type(row)._default_manager.select_for_update().get(pk=row.pk)
+        model = type(row)
+        locked = model._default_manager.select_for_update().filter(pk=row.pk).first() or row
         for name, value in values.items():
             setattr(locked, name, value)
         if secret_field and secret:
@@ -227,9 +228,20 @@ def webhook_payload(*, event: str, data: dict[str, Any], event_id: uuid.UUID | N
     return event_id, json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
-def webhooks_queue(*, event: str, data: dict[str, Any], customer_id: int | None = None) -> int:
+def _subscribed(event: str) -> list[WebhookSubscription]:
+    return [s for s in WebhookSubscription.objects.filter(is_active=True) if event in (s.events or [])]
+
+
+def webhooks_queue(
+    *,
+    event: str,
+    data: dict[str, Any],
+    customer_id: int | None = None,
+    subscriptions: list[WebhookSubscription] | None = None,
+) -> int:
     """Queue one delivery of the event to every active subscription that wants it; return how many."""
-    subscriptions = [s for s in WebhookSubscription.objects.filter(is_active=True) if event in (s.events or [])]
+    if subscriptions is None:
+        subscriptions = _subscribed(event)
     if not subscriptions:
         return 0
     event_id, body = webhook_payload(event=event, data=data)
@@ -268,9 +280,13 @@ def customer_deleted(*, customer_id: int, membership_number: str | None, full_na
 
 def points_changed(*, entry: Any) -> None:
     """A points entry was booked: its event's messages (by kind) and the points.changed webhooks."""
+    event = POINTS_EVENTS.get(entry.kind, Event.POINTS_ADJUSTED)
+    templates = list(MessageTemplate.objects.filter(event=event, is_active=True))
+    subscriptions = _subscribed(WebhookEvent.POINTS_CHANGED)
+    if not templates and not subscriptions:
+        return  # nothing to say: no further query on the points' hot path
     customer = Customer.objects.get(pk=entry.customer_id)
     customer.points_balance = entry.balance_after
-    event = POINTS_EVENTS.get(entry.kind, Event.POINTS_ADJUSTED)
     created = timezone.localdate(entry.created_at) if entry.created_at else None
     messages_queue(
         event=event,
@@ -278,6 +294,7 @@ def points_changed(*, entry: Any) -> None:
         customers=[customer],
         points_change=entry.points,
         day=created,
+        templates=templates,
     )
     data = {
         "customer": customer_data(customer=customer),
@@ -291,7 +308,7 @@ def points_changed(*, entry: Any) -> None:
             "created_at": entry.created_at.isoformat() if entry.created_at else None,
         },
     }
-    webhooks_queue(event=WebhookEvent.POINTS_CHANGED, data=data, customer_id=customer.pk)
+    webhooks_queue(event=WebhookEvent.POINTS_CHANGED, data=data, customer_id=customer.pk, subscriptions=subscriptions)
 
 
 # Test sends from the settings screens

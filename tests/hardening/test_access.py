@@ -13,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from communications.models import Message, MessageTemplate, WebhookDelivery, WebhookSubscription
 from customers.models import Customer, ImportJob
 from jobs.models import Job
 from loyalty import services as points
@@ -61,6 +62,23 @@ ACCESS = {
     "health": (503, 503, 503, 503, 503),
     "jobs:job-detail": (LOGIN, 404, 404, 404, 200),
     "jobs:job-download": (LOGIN, 404, 404, 404, 200),
+    # Communications: the viewer sees the log, the templates and the webhooks; the store manager does the rest.
+    "communications:log": MASTERS_VIEW,
+    "communications:message-detail": MASTERS_VIEW,
+    "communications:webhook-delivery": MASTERS_VIEW,
+    "communications:template-list": MASTERS_VIEW,
+    "communications:template-preview": MASTERS_VIEW,
+    "communications:template-create": MANAGER_ONLY,
+    "communications:template-update": MANAGER_ONLY,
+    "communications:template-delete": MANAGER_ONLY,
+    "communications:webhook-list": MASTERS_VIEW,
+    "communications:webhook-create": MANAGER_ONLY,
+    "communications:webhook-update": MANAGER_ONLY,
+    "communications:webhook-delete": MANAGER_ONLY,
+    "communications:campaign": MANAGER_ONLY,
+    "communication-settings:email": MANAGER_ONLY,
+    "communication-settings:sms": MANAGER_ONLY,
+    "communication-settings:whatsapp": MANAGER_ONLY,
 }
 MASTERS = {
     "parties:customer-group": CustomerGroupFactory,
@@ -121,7 +139,16 @@ def world(django_user_model):
         file_name="customers.csv",
         file_expires_at=timezone.now() + datetime.timedelta(hours=1),
     )
+    template = MessageTemplate.objects.create(event="birthday", channel="sms", body="Happy birthday")
+    webhook = WebhookSubscription.objects.create(name="ERP", url="https://erp.example.in/", events=["points.changed"])
+    communications = {
+        "communications:template-": template,
+        "communications:message-detail": Message.objects.create(event_key="k", event="birthday", channel="sms"),
+        "communications:webhook-delivery": WebhookDelivery.objects.create(subscription=webhook, event="x", body="{}"),
+        "communications:webhook-": webhook,
+    }
     return {
+        "communications": communications,
         "manager_job": manager_job,
         "users": users,
         "own": own,
@@ -150,6 +177,9 @@ def url_for(name: str, world) -> str:
         return reverse(name, args=[world["manager_job"].pk])
     if name.startswith("parties:supplier-") and name.endswith(("update", "delete")):
         return reverse(name, args=[world["supplier"].pk])
+    for prefix, row in world["communications"].items():
+        if name.startswith(prefix) and name.endswith(("update", "delete", "preview", "detail", "delivery")):
+            return reverse(name, args=[row.pk])
     for stem, row in world["masters"].items():
         if name in (f"{stem}-update", f"{stem}-delete"):
             return reverse(name, args=[row.pk])
