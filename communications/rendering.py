@@ -31,7 +31,6 @@ ENGINE = Engine(autoescape=False, string_if_invalid="", builtins=["django.templa
 def _names_in(expression: str) -> list[str]:
     """Return the variable names an expression uses (the part before any . or |)."""
     expression = re.sub(r"\"[^\"]*\"|'[^']*'", "", expression)
-    expression = expression.split("|")[0] if "|" in expression and " " not in expression.strip() else expression
     names = []
     for part in re.split(r"\s+", expression.strip()):
         base = part.split("|")[0].split(".")[0]

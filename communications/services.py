@@ -196,10 +196,12 @@ def messages_queue(
     ]
     if not rows:
         return 0
+    # Counted among these customers' messages only (their index), not the whole event's.
+    mine = Message.objects.filter(event_key=event_key[:100], customer__in={row.customer_id for row in rows})
     with transaction.atomic():
-        before = Message.objects.filter(event_key=event_key[:100]).count()
+        before = mine.count()
         Message.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-        written = Message.objects.filter(event_key=event_key[:100]).count() - before
+        written = mine.count() - before
         if written:
             _enqueue_delivery()
     return written
