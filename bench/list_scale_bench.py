@@ -21,7 +21,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from common import ROOT, bench_parser, parse_bench_args, run_bench, smoke_database, target_missed
+from common import ROOT, bench_parser, load_note, parse_bench_args, run_bench, smoke_database, target_missed
 
 PARSER = bench_parser(
     __doc__.split("\n\n")[0], rows=100_000, rows_help="customers in the smaller run (10x in the larger)"
@@ -125,6 +125,7 @@ def summary(results: dict[str, tuple[dict, dict]]) -> None:
 
 
 def main() -> None:
+    print(f"Before: {load_note()}")
     results = {}
     small_db, large_db = sqlite_databases()
     results["SQLite"] = (list_bench(small_db, SMALL), list_bench(large_db, LARGE))
@@ -135,6 +136,7 @@ def main() -> None:
         finally:
             if ARGS.smoke:
                 drop_smoke_postgres()
+    print(f"After: {load_note()}")
     summary(results)
 
 
