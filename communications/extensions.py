@@ -2,9 +2,11 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Case, CharField, Exists, OuterRef, Value, When
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
-from communications.models import Channel, ConsentSource
+from communications.models import Channel, Consent, ConsentSource
 
 
 class ConsentForm(forms.Form):
@@ -43,13 +45,14 @@ class ConsentForm(forms.Form):
 CHANNEL_WORDS = {"email": Channel.EMAIL, "sms": Channel.SMS, "whatsapp": Channel.WHATSAPP}
 
 
-def consent_export(customer_ids: list[int]) -> dict[int, str]:
-    from communications import selectors
+def consent_export():
+    """The consent cell as SQL: the channels with consent, in their order, joined by ";" ("email;sms")."""
 
-    values = selectors.consent_values(customer_ids=customer_ids)
-    return {
-        pk: ";".join(channel for channel in Channel.values if values.get(pk, {}).get(channel)) for pk in customer_ids
-    }
+    def granted(channel: str) -> Exists:
+        return Exists(Consent.objects.filter(customer=OuterRef("pk"), channel=channel, granted=True))
+
+    named = [Case(When(granted(channel), then=Value(f";{channel}")), default=Value("")) for channel in Channel.values]
+    return Substr(Concat(*named, output_field=CharField()), 2)
 
 
 def consent_parse(text: str) -> dict[str, bool] | None:

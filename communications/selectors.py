@@ -107,15 +107,6 @@ def consent_history(*, customer: Customer) -> QuerySet[ConsentChange]:
     return ConsentChange.objects.filter(customer=customer).select_related("changed_by").order_by("-changed_at", "-pk")
 
 
-def consent_values(*, customer_ids: list[int]) -> dict[int, dict[str, bool]]:
-    """Return the granted channels of many customers at once (for the export)."""
-    values: dict[int, dict[str, bool]] = {}
-    rows = Consent.objects.filter(customer_id__in=customer_ids, granted=True).values_list("customer_id", "channel")
-    for customer_id, channel in rows:
-        values.setdefault(customer_id, {})[channel] = True
-    return values
-
-
 def reachable(*, customers: QuerySet[Customer], channel: str) -> QuerySet[Customer]:
     """Return the customers with consent on the channel and an address for it."""
     consented = Consent.objects.filter(channel=channel, granted=True).values("customer_id")

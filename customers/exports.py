@@ -4,7 +4,6 @@ Apps above customers add columns through customers.extensions (add_customer_colu
 headers follow the fields'. COLUMNS and HEADERS are read when asked for, so they include them.
 """
 
-import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -18,10 +17,10 @@ from parties.exports import (
     NAME_FIELDS,
     NUMBER,
     PHONE_FIELD,
+    TEXT,
     YES_NO,
     Column,
     PartyExport,
-    neutralise,
 )
 
 FIELDS = (
@@ -48,6 +47,8 @@ FIELDS = (
 )
 # The field name of an extension's column: the prefix and its header.
 EXTENSION = "extension:"
+# The name the export's query reads an extension's column under: the prefix and its position.
+EXTENSION_ANNOTATION = "extension_"
 
 
 @dataclass(frozen=True)
@@ -63,19 +64,13 @@ class CustomerExport(PartyExport):
         return {column.field: column.header for column in super().columns}
 
     def rows(self, queryset) -> Iterator[list]:
-        extensions = customer_columns()
+        """The fields' cells, then the extensions' (read as annotations of the same query)."""
+        extensions = {f"{EXTENSION_ANNOTATION}{index}": column for index, column in enumerate(customer_columns())}
         if not extensions:
-            yield from super().rows(queryset)
-            return
-        # The row's pk comes last, to ask each extension for its cells a chunk at a time.
-        with_pk = PartyExport(model=self.model, fields=(*self.fields, Column("pk", 0, NUMBER)))
-        rows = with_pk.rows(queryset)
-        while chunk := list(itertools.islice(rows, 2000)):
-            pks = [row[-1] for row in chunk]
-            cells = [extension.export(pks) for extension in extensions]
-            for row in chunk:
-                pk = row.pop()
-                yield row + [neutralise(values.get(pk, "")) for values in cells]
+            return super().rows(queryset)
+        queryset = queryset.annotate(**{name: column.export() for name, column in extensions.items()})
+        fields = (*self.fields, *(Column(name, 16, TEXT) for name in extensions))
+        return PartyExport(model=self.model, fields=fields).rows(queryset)
 
 
 CUSTOMER_EXPORT = CustomerExport(model=Customer, fields=FIELDS)

@@ -72,7 +72,9 @@ class CustomerListAction:
 class CustomerColumn:
     """A column an app above customers adds to the customer export and import.
 
-    export(customer_ids) returns each customer's cell text; parse(text) turns a cell into a value
+    export() returns the SQL expression of a customer's cell text (e.g. built from Exists subqueries
+    over the app's table, with OuterRef("pk")): the export reads it in its own query, so a column
+    costs no query per batch of rows. parse(text) turns a cell into a value
     (raising ValidationError with what to fix); apply(customer=, value=, user=) writes it after the
     import wrote the customer, in the import's transaction.
     """
