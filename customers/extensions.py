@@ -43,3 +43,32 @@ def customer_page_urls() -> list[URLPattern]:
 def customer_pages_for(user) -> list[CustomerPage]:
     """Return the pages this user may open, in the order they were added."""
     return [page for page in _pages.values() if user.has_perm(page.permission)]
+
+
+@dataclass(frozen=True)
+class ImportExtra:
+    """Columns an app above customers adds to the customer import (loyalty: opening points).
+
+    `headers` maps a key to the column's header. For every row with any of these columns,
+    `read(cells, matched, memo)` gets the cells by key (None when empty), the id of the
+    customer the row matched (None for a new one) and a dict kept for the whole import;
+    it returns (value, errors by key), value None when the row asks nothing. Once every row
+    is valid, `apply(rows, user)` gets (saved customer, value) pairs inside the import's
+    transaction: a failure there rolls the whole import back.
+    """
+
+    headers: dict[str, str]
+    read: Callable[..., tuple[object, dict[str, str]]]
+    apply: Callable[..., None]
+
+
+_import_extras: list[ImportExtra] = []
+
+
+def add_import_extra(extra: ImportExtra) -> None:
+    if extra not in _import_extras:
+        _import_extras.append(extra)
+
+
+def import_extras() -> list[ImportExtra]:
+    return list(_import_extras)

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from customers.exports import HEADERS
+from customers.extensions import import_extras
 from customers.models import Customer
 from parties.exports import YES, unneutralise
 from parties.text import next_free, username_base
@@ -113,6 +114,8 @@ class ImportPlan:
     updated: list = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
+    # What the columns of apps above customers ask per valid row: (extension index, customer, value).
+    extras: list[tuple[int, Customer, object]] = field(default_factory=list)
     error_rows: int = 0
     rows: int = 0
     fingerprint: str = ""
@@ -204,19 +207,29 @@ def _xlsx_generator(workbook) -> Iterator[list]:
         workbook.close()
 
 
+def extra_headers() -> dict[str, str]:
+    """Return the headers the apps above customers add (see customers.extensions.ImportExtra), by key."""
+    return {key: label for extra in import_extras() for key, label in extra.headers.items()}
+
+
 def map_columns(header: list[str]) -> list[str | None]:
-    """Return the customer field each column holds (None for read-only ones)."""
+    """Return the customer field (or extension key) each column holds (None for read-only ones)."""
     by_label = {label.strip().casefold(): name for name, label in HEADERS.items()}
+    extras = {label.strip().casefold(): key for key, label in extra_headers().items()}
     fields, unknown = [], []
     for label in header:
         name = by_label.get(label.strip().casefold())
+        if name is None and label.strip().casefold() in extras:
+            fields.append(extras[label.strip().casefold()])
+            continue
         if name is None:
             unknown.append(label)
         fields.append(None if name is None or BY_FIELD[name].kind == READ_ONLY else name)
     if unknown:
+        known = [*HEADERS.values(), *extra_headers().values()]
         raise ImportFileError(
             _("Unknown column(s): %(unknown)s. Use the headers of the template: %(known)s.")
-            % {"unknown": ", ".join(f"“{u}”" for u in unknown), "known": ", ".join(HEADERS.values())}
+            % {"unknown": ", ".join(f"“{u}”" for u in unknown), "known": ", ".join(known)}
         )
     missing = [HEADERS[column.field] for column in COLUMNS if column.required and column.field not in fields]
     if missing:
@@ -250,6 +263,7 @@ class _Lookups:
         # The rows seen so far: customer pk and unique values -> the row number that had them.
         self.row_of_pk: dict[int, int] = {}
         self.row_of_value: dict[str, dict[str, int]] = {"username": {}, "membership_number": {}}
+        self.extra_memo: dict = {}  # kept for the extensions' read() over the whole import
 
 
 # One function per kind of column: a cell (text, number, date or None) to the field's value.
@@ -371,16 +385,35 @@ def plan_import(
         if plan.rows > MAX_ROWS:
             raise ImportFileError(_("The file has more than 200,000 rows; split it into smaller files."))
         cells = {field_name: (row[i] if i < len(row) else None) for i, field_name in enumerate(fields) if field_name}
+        extra_cells = {key: cells.pop(key) for key in list(cells) if key not in BY_FIELD}
         row_errors = _check_row(cells=cells, number=number, lookups=lookups, candidates=candidates)
+        if extra_cells:
+            customer = candidates[-1][1] if not row_errors and candidates and candidates[-1][0] == number else None
+            row_errors.update(_check_extras(cells=extra_cells, customer=customer, lookups=lookups, plan=plan))
         if row_errors:
             plan.error_rows += 1
-            plan.errors.extend(RowError(number, HEADERS.get(f, f), message) for f, message in row_errors.items())
+            labels = {**HEADERS, **extra_headers()}
+            plan.errors.extend(RowError(number, labels.get(f, f), message) for f, message in row_errors.items())
         if progress and plan.rows % 1000 == 0:
             progress(plan.rows)
     if progress:
         progress(plan.rows)
     _sort_changes(plan=plan, candidates=candidates)
     return plan
+
+
+def _check_extras(*, cells: dict, customer: Customer | None, lookups: _Lookups, plan: ImportPlan) -> dict[str, str]:
+    """Read the extensions' cells of one row; keep what a valid row asks in `plan.extras`. Return errors by key."""
+    errors: dict[str, str] = {}
+    for index, extra in enumerate(import_extras()):
+        mine = {key: None if _text(cells.get(key)) == "" else cells.get(key) for key in extra.headers if key in cells}
+        if not any(value is not None for value in mine.values()):
+            continue
+        value, extra_errors = extra.read(mine, customer.pk if customer else None, lookups.extra_memo)
+        errors.update(extra_errors)
+        if customer is not None and not extra_errors and value is not None:
+            plan.extras.append((index, customer, value))
+    return errors
 
 
 # Checked by the readers already: re-checking them in clean_fields would walk every country's

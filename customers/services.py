@@ -134,7 +134,26 @@ def customer_import_apply(*, plan: "ImportPlan", expected_fingerprint: str, user
         through.objects.bulk_create(
             [through(customer_id=pk, **{target: item.pk}) for pk, items in links for item in items], batch_size=1000
         )
+    _apply_extras(plan=plan, user=user)
     return {"new": len(new_customers), "updated": len(updated)}
+
+
+def _apply_extras(*, plan: "ImportPlan", user: Actor) -> None:
+    """Hand each extension the customers (now saved) its columns asked something of."""
+    from customers.extensions import import_extras
+
+    if not plan.extras:
+        return
+    unsaved = [customer.username for _index, customer, _value in plan.extras if customer.pk is None]
+    if unsaved:
+        ids = dict(Customer.objects.filter(username__in=unsaved).values_list("username", "pk"))
+        for _index, customer, _value in plan.extras:
+            if customer.pk is None:
+                customer.pk = ids[customer.username]
+    for index, extra in enumerate(import_extras()):
+        rows = [(customer, value) for number, customer, value in plan.extras if number == index]
+        if rows:
+            extra.apply(rows, user)
 
 
 def import_job_check(*, job_id: int, progress: Callable[[int], None] | None = None) -> None:
