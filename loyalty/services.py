@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from customers.models import Customer
 from loyalty import selectors
 from loyalty.models import (
+    ApiRequest,
     ApiToken,
     LotUse,
     PointsEntry,
@@ -598,3 +599,27 @@ def api_token_used(*, token: ApiToken) -> None:
     if token.last_used_at is None or now - token.last_used_at > datetime.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
+
+
+def api_request_once(
+    *, token: ApiToken, key: str, path: str, answer: Callable[[], tuple[int, Any]]
+) -> tuple[int, Any, bool]:
+    """Answer a request once per (token, Idempotency-Key): return (status, body, whether it was answered now).
+
+    The answer and its record are written in one transaction; a refusal (ValidationError) records
+    nothing, so a corrected request may use the same key. A key used before on another path is refused.
+    """
+    stored = ApiRequest.objects.filter(token=token, key=key).first()
+    if stored is None:
+        try:
+            with transaction.atomic():
+                status, body = answer()
+                ApiRequest.objects.create(token=token, key=key, path=path[:200], status=status, body=body)
+            return status, body, True
+        except IntegrityError:
+            stored = ApiRequest.objects.filter(token=token, key=key).first()
+            if stored is None:
+                raise
+    if stored.path != path[:200]:
+        raise ValidationError({"Idempotency-Key": _("This key was used for another kind of request; send a new key.")})
+    return stored.status, stored.body, False

@@ -22,4 +22,6 @@ urlpatterns = [
     path("loyalty/", include("loyalty.urls")),
     path("jobs/", include("jobs.urls")),
     path("settings/", include("parties.settings_urls")),
+    path("settings/", include("loyalty.settings_urls")),
+    path("api/", include("loyalty.api_urls")),
 ]
