@@ -12,6 +12,7 @@ import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.plumbing import build_bearer_security_scheme_object
 from drf_spectacular.types import OpenApiTypes
@@ -121,10 +122,17 @@ def entry_body(entry: PointsEntry) -> dict[str, Any]:
     return EntrySerializer(entry).data
 
 
-ACTIVE_CUSTOMER = serializers.PrimaryKeyRelatedField(
-    queryset=Customer.objects.filter(is_active=True),
-    error_messages={"does_not_exist": "No active customer has the id {pk_value}.", "incorrect_type": "Send the id."},
-)
+def active_customer() -> serializers.PrimaryKeyRelatedField:
+    """A customer, by id, who is active."""
+    return serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.filter(is_active=True),
+        error_messages={
+            "does_not_exist": gettext_lazy("No active customer has the id {pk_value}."),
+            "incorrect_type": gettext_lazy("Send the customer's id (a number)."),
+        },
+    )
+
+
 AMOUNT = {"max_digits": 14, "decimal_places": 2, "min_value": 0}
 
 
@@ -146,7 +154,7 @@ class CustomerCreateSerializer(serializers.Serializer):
 
 
 class QuoteSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_CUSTOMER.queryset)
+    customer = active_customer()
     amount = serializers.DecimalField(**AMOUNT)
 
 
@@ -155,7 +163,7 @@ class EarnSerializer(QuoteSerializer):
 
 
 class RedeemSerializer(serializers.Serializer):
-    customer = serializers.PrimaryKeyRelatedField(queryset=ACTIVE_CUSTOMER.queryset)
+    customer = active_customer()
     bill_number = serializers.CharField(max_length=50)
     points = serializers.IntegerField(min_value=1, max_value=100_000_000)
     bill_amount = serializers.DecimalField(**AMOUNT)

@@ -3,9 +3,11 @@
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.throttling import SimpleRateThrottle
 
@@ -16,7 +18,7 @@ from loyalty.models import ApiToken
 class BranchTokenAuthentication(BaseAuthentication):
     """`Authorization: Bearer <key>` (or `Token <key>`): the request acts for the token's branch."""
 
-    def authenticate(self, request: Request) -> tuple[ApiToken, ApiToken] | None:
+    def authenticate(self, request: Request) -> tuple[AnonymousUser, ApiToken] | None:
         parts = get_authorization_header(request).split()
         if not parts:
             return None
@@ -30,7 +32,8 @@ class BranchTokenAuthentication(BaseAuthentication):
         if token is None:
             raise exceptions.AuthenticationFailed(_("The token is not valid, or it was revoked."))
         services.api_token_used(token=token)
-        return token, token
+        # No login: request.user stays anonymous (the audit trail records none); the token is request.auth.
+        return AnonymousUser(), token
 
     def authenticate_header(self, request: Request) -> str:
         return 'Bearer realm="points"'
@@ -47,3 +50,10 @@ class TokenRateThrottle(SimpleRateThrottle):
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         token = request.auth
         return f"throttle_token_{token.pk}" if isinstance(token, ApiToken) else None
+
+
+class HasBranchToken(BasePermission):
+    """Only a request with a valid branch token (never a staff login) may call the API."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return isinstance(request.auth, ApiToken)

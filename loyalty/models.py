@@ -312,8 +312,8 @@ class RewardSettings(models.Model):
 
     @classmethod
     def current(cls) -> "RewardSettings":
-        """Return the settings row, creating the default one the first time."""
-        return cls.objects.get_or_create(pk=1)[0]
+        """Return the settings row; until a store manager saves one, the defaults (not saved)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
 
 
 MULTIPLIER = [MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))]
@@ -373,7 +373,12 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     prefix = models.CharField(_("starts with"), max_length=8, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("made by"), on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("made by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("made"), default=timezone.now, editable=False)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
@@ -390,9 +395,6 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
-
-    # What DRF's permission and throttle classes ask of request.user.
-    is_authenticated = True
 
 
 class ApiRequest(models.Model):

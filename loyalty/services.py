@@ -379,7 +379,7 @@ def redeem_for_bill(
         "point_value": str(settings.point_value),
         "max_redeem_percent": str(settings.max_redeem_percent),
         "min_balance_to_redeem": settings.min_balance_to_redeem,
-        "value": str(points * settings.point_value),
+        "value": str((points * settings.point_value).quantize(Decimal("0.01"))),
     }
 
     def check(locked: Customer, today: datetime.date) -> None:
@@ -554,8 +554,8 @@ def reward_settings_save(
 
     The version goes up, so entries booked from now on record the rules they were computed with.
     """
-    locked = RewardSettings.objects.select_for_update().get(pk=settings.pk)
-    settings.version = locked.version + 1
+    locked = RewardSettings.objects.select_for_update().filter(pk=settings.pk).first()
+    settings.version = (locked.version if locked else settings.version) + 1
     settings.updated_at = timezone.now()
     settings.updated_by = author(user)
     settings.full_clean()

@@ -230,7 +230,7 @@ CONTENT_SECURITY_POLICY = {
 # The points API (loyalty.api): branch tokens only, JSON only, throttled per token.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["loyalty.api_auth.BranchTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["loyalty.api_auth.HasBranchToken"],
     "DEFAULT_THROTTLE_CLASSES": ["loyalty.api_auth.TokenRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
