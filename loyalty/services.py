@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import Case, F, IntegerField, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -474,45 +474,61 @@ def reverse_bill(*, bill_number: str, user: Actor, reason: str, branch: Branch |
 # Expiry
 
 
-def points_expire_customer(*, customer_id: int, day: datetime.date) -> PointsEntry | None:
-    """Book one EXPIRE entry for what is left of the customer's lots past their date on `day`.
+def points_expire_customers(*, customer_ids: list[int], day: datetime.date) -> list[PointsEntry]:
+    """Book one EXPIRE entry per customer for what is left of their lots past their date on `day`.
 
     Redeemed points are no longer in their lots, so they are never expired; a second run for
-    the same day finds nothing left and books nothing.
+    the same day finds nothing left and books nothing. The customers are locked and booked in
+    one transaction; each entry is still written (and signalled) on its own.
     """
+    if not customer_ids:
+        return []
     with transaction.atomic():
-        locked = Customer.objects.select_for_update().only("pk", "points_balance").get(pk=customer_id)
-        lots = list(
-            PointsLot.objects.filter(customer_id=customer_id, remaining__gt=0, expires_on__lte=day)
-            .order_by("expires_on", "pk")
-            .only("pk", "remaining", "expires_on")
+        balances = dict(
+            Customer.objects.select_for_update()
+            .filter(pk__in=customer_ids)
+            .order_by("pk")
+            .values_list("pk", "points_balance")
         )
-        total = sum(lot.remaining for lot in lots)
-        if not total:
-            return None
-        balance = locked.points_balance - total
-        entry = PointsEntry.objects.create(
-            customer_id=customer_id,
-            points=-total,
-            kind=PointsKind.EXPIRE,
-            reason=_("Points past their expiry date (%(first)s to %(last)s)")
-            % {"first": lots[0].expires_on.isoformat(), "last": lots[-1].expires_on.isoformat()},  # type: ignore[union-attr]
-            reference=f"expiry {day.isoformat()}",
-            balance_after=balance,
-            rule={"day": day.isoformat(), "lots": [lot.pk for lot in lots]},
+        lots: dict[int, list[PointsLot]] = {}
+        due = PointsLot.objects.filter(customer_id__in=customer_ids, remaining__gt=0, expires_on__lte=day)
+        for lot in due.order_by("customer_id", "expires_on", "pk").only("pk", "customer_id", "remaining", "expires_on"):
+            lots.setdefault(lot.customer_id, []).append(lot)
+        entries, uses = [], []
+        for customer_id, mine in lots.items():
+            total = sum(lot.remaining for lot in mine)
+            first, last = mine[0].expires_on, mine[-1].expires_on
+            entry = PointsEntry.objects.create(
+                customer_id=customer_id,
+                points=-total,
+                kind=PointsKind.EXPIRE,
+                reason=_("Points past their expiry date (%(first)s to %(last)s)")
+                % {"first": first.isoformat() if first else "", "last": last.isoformat() if last else ""},
+                reference=f"expiry {day.isoformat()}",
+                balance_after=balances[customer_id] - total,
+                rule={"day": day.isoformat(), "lots": [lot.pk for lot in mine]},
+            )
+            entries.append(entry)
+            uses += [LotUse(entry=entry, lot_id=lot.pk, points=lot.remaining) for lot in mine]
+        if not entries:
+            return []
+        LotUse.objects.bulk_create(uses, batch_size=1000)
+        PointsLot.objects.filter(pk__in=[use.lot_id for use in uses]).update(remaining=0)
+        Customer.objects.filter(pk__in=[entry.customer_id for entry in entries]).update(
+            points_balance=Case(
+                *[When(pk=entry.customer_id, then=Value(entry.balance_after)) for entry in entries],
+                output_field=IntegerField(),
+            )
         )
-        LotUse.objects.bulk_create([LotUse(entry=entry, lot_id=lot.pk, points=lot.remaining) for lot in lots])
-        PointsLot.objects.filter(pk__in=[lot.pk for lot in lots]).update(remaining=0)
-        Customer.objects.filter(pk=customer_id).update(points_balance=F("points_balance") - total)
-    return entry
+    return entries
 
 
 def points_expire_run(
-    *, day: datetime.date, progress: Callable[[int, int], None] | None = None, chunk: int = 1000
+    *, day: datetime.date, progress: Callable[[int, int], None] | None = None, chunk: int = 200
 ) -> dict[str, Any]:
     """Expire every customer's lots past their date on `day`; return how many customers and points.
 
-    One transaction per customer, so a run stopped half-way keeps what it booked and a
+    One transaction per `chunk` customers, so a run stopped half-way keeps what it booked and a
     run again does the rest.
     """
     due = PointsLot.objects.filter(remaining__gt=0, expires_on__lte=day)
@@ -528,11 +544,9 @@ def points_expire_run(
         )
         if not ids:
             break
-        for customer_id in ids:
-            entry = points_expire_customer(customer_id=customer_id, day=day)
-            if entry is not None:
-                customers += 1
-                points -= entry.points
+        for entry in points_expire_customers(customer_ids=ids, day=day):
+            customers += 1
+            points -= entry.points
         done += len(ids)
         last = ids[-1]
         if progress is not None:
