@@ -232,9 +232,8 @@ def bench_api(url: str, clients: int, seconds: float) -> None:
     except SystemExit:
         mismatches = sum(1 for line in out.getvalue().splitlines() if "MISMATCH" in line)
     print(f"{verdict(not problems)}: {len(problems)} failed calls (5xx, 401/403/429 or no answer; target 0)")
-    print(
-        f"{verdict(ours == len(booked) and not duplicated)}: {ours:,} entries for {len(booked):,} booked bills (target equal)"
-    )
+    same = ours == len(booked) and not duplicated
+    print(f"{verdict(same)}: {ours:,} entries for {len(booked):,} booked bills (target: equal)")
     print(f"{verdict(not mismatches)}: verify_points found {mismatches} balances or lots off the ledger (target 0)")
 
 

@@ -119,16 +119,28 @@ class RewardSettingsView(StaffRequiredMixin, TemplateView):
         return self.render_to_response(self.get_context_data(forms=forms))
 
 
+NEW_TOKEN_SESSION_KEY = "loyalty_new_api_token"
+
+
 class ApiTokenListView(StaffRequiredMixin, TemplateView):
     """The tills' API tokens: make one (its key is shown once), revoke one."""
 
     template_name = "loyalty/api_tokens.html"
     permission_required = "loyalty.add_apitoken"
 
-    def get_context_data(self, form=None, new_key=None, **kwargs):
-        return super().get_context_data(
-            tokens=selectors.api_token_list(), form=form or ApiTokenForm(), new_key=new_key, **kwargs
+    def get(self, request, *args, **kwargs):
+        # The new key rides in the session from the POST to this one page, and is removed from it here.
+        shown = request.session.pop(NEW_TOKEN_SESSION_KEY, None)
+        new_token = ApiToken.objects.filter(pk=shown["token"]).select_related("branch").first() if shown else None
+        response = self.render_to_response(
+            self.get_context_data(new_key=shown["key"] if new_token else None, new_token=new_token)
         )
+        if shown:
+            response["Cache-Control"] = "no-store"
+        return response
+
+    def get_context_data(self, form=None, **kwargs):
+        return super().get_context_data(tokens=selectors.api_token_list(), form=form or ApiTokenForm(), **kwargs)
 
     def post(self, request):
         if "revoke" in request.POST:
@@ -150,14 +162,9 @@ class ApiTokenListView(StaffRequiredMixin, TemplateView):
                 messages.success(
                     request, _("Token “%(name)s” made. Copy it now: it is not shown again.") % {"name": token.name}
                 )
-                # Shown on this answer only (no redirect): the key is never stored or put in a URL.
-                response = self.render_to_response(self.get_context_data(new_key=key, new_token=token))
-                response["Cache-Control"] = "no-store"
-                return response
+                request.session[NEW_TOKEN_SESSION_KEY] = {"token": token.pk, "key": key}
+                return redirect("loyalty:api-token-list")
         return self.render_to_response(self.get_context_data(form=form))
-
-
-LIABILITY_COLUMNS = ["section", "label", "points", "value"]
 
 
 class LiabilityView(StaffRequiredMixin, TemplateView):
