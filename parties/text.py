@@ -33,3 +33,25 @@ def next_free(base: str, taken: set[str]) -> str:
     while f"{base}-{number}".lower() in taken:
         number += 1
     return f"{base}-{number}"
+
+
+class FreeNames:
+    """`next_free` for many names in a row (seeding, imports): each base remembers where its
+    numbering got to, so the thousandth "priya-raman" costs no more than the second."""
+
+    def __init__(self, taken: set[str]):
+        self.taken = taken
+        self._next: dict[str, int] = {}
+
+    def take(self, base: str) -> str:
+        """Return a free name for `base` (as next_free does) and mark it taken."""
+        key = base.lower()
+        name = base
+        if key in self.taken:
+            number = self._next.get(key, 2)
+            while f"{key}-{number}" in self.taken:
+                number += 1
+            self._next[key] = number + 1
+            name = f"{base}-{number}"
+        self.taken.add(name.lower())
+        return name

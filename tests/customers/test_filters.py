@@ -54,6 +54,15 @@ def test_search_by_phone_in_any_format():
     assert names({"q": "+91 98765-43210"}) == ["Phone Match"]
 
 
+def test_a_phone_as_typed_finds_either_phone_and_keeps_the_other_filters():
+    CustomerFactory(full_name="Own Phone", phone_number="+919876543210")
+    CustomerFactory(full_name="Contact Phone", phone_number="+919000000001", contact_phone="+919876543210")
+    CustomerFactory(full_name="Left Us", phone_number="+919876543210", is_active=False)
+    CustomerFactory(full_name="Other", phone_number="+919123456789")
+    assert sorted(names({"q": "098765 43210"})) == ["Contact Phone", "Own Phone"]
+    assert sorted(names({"q": "98765 43210", "status": "all"})) == ["Contact Phone", "Left Us", "Own Phone"]
+
+
 def test_every_search_word_must_match():
     CustomerFactory(full_name="Priya Raman")
     CustomerFactory(full_name="Priya Nair")

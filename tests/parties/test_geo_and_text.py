@@ -1,7 +1,7 @@
 import pytest
 
 from parties import geo
-from parties.text import next_free, username_base
+from parties.text import FreeNames, next_free, username_base
 
 
 @pytest.mark.parametrize("value", ["Maharashtra", "Mahārāshtra", "IN-MH", "in-mh", "MH", "  maharashtra "])
@@ -38,3 +38,11 @@ def test_username_base(name, username):
 def test_next_free_appends_the_first_unused_number():
     assert next_free("priya-raman", set()) == "priya-raman"
     assert next_free("priya-raman", {"priya-raman", "priya-raman-2"}) == "priya-raman-3"
+
+
+def test_free_names_number_each_base_like_next_free():
+    names = FreeNames({"priya-raman", "priya-raman-3"})
+    assert [names.take("priya-raman") for _ in range(3)] == ["priya-raman-2", "priya-raman-4", "priya-raman-5"]
+    assert names.take("Arjun-Iyer") == "Arjun-Iyer"
+    assert names.take("arjun-iyer") == "arjun-iyer-2"
+    assert {"priya-raman-5", "arjun-iyer", "arjun-iyer-2"} <= names.taken
