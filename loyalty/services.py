@@ -296,7 +296,7 @@ def max_points_for_bill(*, bill_amount: Decimal, settings: RewardSettings | None
 
 def _bill_entry(*, branch: Branch | None, kind: str, bill_number: str, customer: Customer) -> PointsEntry | None:
     """Return the entry already booked for this bill (a retry), refusing one booked for another customer."""
-    found = PointsEntry.objects.filter(branch=branch, kind=kind, bill_number=bill_number).first()
+    found = PointsEntry.objects.filter(branch=branch, kind=kind, bill_number=bill_number).order_by("pk").first()
     if found is not None and found.customer_id != customer.pk:
         raise ValidationError(
             {"bill_number": _("Bill %(bill)s was already booked for another customer.") % {"bill": bill_number}}
