@@ -81,3 +81,10 @@ def test_reward_screens_have_no_serious_axe_violations(new_page, admin_user):
     expect(lots).to_have_count(2)
     expect(lots.nth(0)).to_contain_text("Opening points")
     expect(page.get_by_test_id("next-tier")).to_have_text("75 more for Gold")
+
+
+def test_the_api_documentation_page_lists_the_calls(page):
+    page.goto("/api/docs/")
+    expect(page.get_by_text("O2VEND points API").first).to_be_visible(timeout=15000)
+    expect(page.get_by_text("/api/v1/points/earn/").first).to_be_visible()
+    expect(page.get_by_text("/api/v1/points/reverse/").first).to_be_visible()
