@@ -67,7 +67,7 @@ pytest: setup
 test: lint pytest bench-smoke
 
 # Every benchmark under bench/, one after the other; a bench that crashes fails the target once the others ran.
-BENCHES := list_scale_bench points_bench export_bench import_bench load_bench jobs_bench outbox_bench
+BENCHES := list_scale_bench points_bench export_bench import_bench load_bench jobs_bench outbox_bench rewards_bench
 run-benches = failed=""; for bench in $(BENCHES); do echo "=== bench/$$bench.py $(1)"; \
 	$(PY) bench/$$bench.py $(1) || failed="$$failed $$bench"; done; \
 	test -z "$$failed" || { echo "Benchmarks that crashed:$$failed"; exit 1; }

@@ -42,6 +42,7 @@ class ConsentForm(forms.Form):
         services.consents_set(customer=customer, values=values, source=ConsentSource.FORM, user=user)
 
 
+CONSENT_HEADER = "Consent"
 CHANNEL_WORDS = {"email": Channel.EMAIL, "sms": Channel.SMS, "whatsapp": Channel.WHATSAPP}
 
 
@@ -74,10 +75,20 @@ def consent_parse(text: str) -> dict[str, bool] | None:
     return {channel: channel in named for channel in Channel.values}
 
 
-def consent_apply(*, customer, value: dict[str, bool], user) -> None:
+def consent_read(cells: dict, matched, memo: dict) -> tuple[dict[str, bool] | None, dict[str, str]]:
+    """Read an import row's Consent cell (see customers.extensions.ImportExtra)."""
+    try:
+        return consent_parse(str(cells["consent"] or "")), {}
+    except ValidationError as error:
+        return None, {"consent": " ".join(error.messages)}
+
+
+def consent_apply(rows: list, user) -> None:
+    """Set the imported consents, in the import's transaction."""
     from communications import services
 
-    services.consents_set(customer=customer, values=value, source=ConsentSource.IMPORT, user=user)
+    for customer, value in rows:
+        services.consents_set(customer=customer, values=value, source=ConsentSource.IMPORT, user=user)
 
 
 def register() -> None:
@@ -85,9 +96,11 @@ def register() -> None:
         CustomerColumn,
         CustomerFormSection,
         CustomerListAction,
+        ImportExtra,
         add_customer_column,
         add_customer_form_section,
         add_customer_list_action,
+        add_import_extra,
     )
 
     add_customer_form_section(CustomerFormSection(key="consent", form_class=ConsentForm))
@@ -98,6 +111,5 @@ def register() -> None:
             permission="communications.send_campaign",
         )
     )
-    add_customer_column(
-        CustomerColumn(header="Consent", export=consent_export, parse=consent_parse, apply=consent_apply)
-    )
+    add_customer_column(CustomerColumn(header=CONSENT_HEADER, export=consent_export))
+    add_import_extra(ImportExtra(headers={"consent": CONSENT_HEADER}, read=consent_read, apply=consent_apply))

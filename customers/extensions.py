@@ -70,19 +70,15 @@ class CustomerListAction:
 
 @dataclass(frozen=True)
 class CustomerColumn:
-    """A column an app above customers adds to the customer export and import.
+    """A column an app above customers adds to the customer export (the import takes it back through an ImportExtra).
 
     export() returns the SQL expression of a customer's cell text (e.g. built from Exists subqueries
     over the app's table, with OuterRef("pk")): the export reads it in its own query, so a column
-    costs no query per batch of rows. parse(text) turns a cell into a value
-    (raising ValidationError with what to fix); apply(customer=, value=, user=) writes it after the
-    import wrote the customer, in the import's transaction.
+    costs no query per batch of rows.
     """
 
     header: str
     export: Callable
-    parse: Callable
-    apply: Callable
 
 
 _sections: dict[str, CustomerFormSection] = {}
@@ -112,3 +108,32 @@ def add_customer_column(column: CustomerColumn) -> None:
 
 def customer_columns() -> list[CustomerColumn]:
     return list(_columns.values())
+
+
+@dataclass(frozen=True)
+class ImportExtra:
+    """Columns an app above customers adds to the customer import (loyalty: opening points).
+
+    `headers` maps a key to the column's header. For every row with any of these columns,
+    `read(cells, matched, memo)` gets the cells by key (None when empty), the id of the
+    customer the row matched (None for a new one) and a dict kept for the whole import;
+    it returns (value, errors by key), value None when the row asks nothing. Once every row
+    is valid, `apply(rows, user)` gets (saved customer, value) pairs inside the import's
+    transaction: a failure there rolls the whole import back.
+    """
+
+    headers: dict[str, str]
+    read: Callable[..., tuple[object, dict[str, str]]]
+    apply: Callable[..., None]
+
+
+_import_extras: list[ImportExtra] = []
+
+
+def add_import_extra(extra: ImportExtra) -> None:
+    if extra not in _import_extras:
+        _import_extras.append(extra)
+
+
+def import_extras() -> list[ImportExtra]:
+    return list(_import_extras)

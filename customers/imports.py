@@ -21,8 +21,8 @@ from django.db.models import CharField, Count, ExpressionWrapper, F, Max
 from django.utils.translation import gettext as _
 from django_countries import countries
 
-from customers import exports
-from customers.extensions import customer_columns
+from customers.exports import HEADERS
+from customers.extensions import import_extras
 from customers.models import Customer
 from parties.exports import YES, unneutralise
 from parties.text import next_free, username_base
@@ -114,8 +114,8 @@ class ImportPlan:
     updated: list = field(default_factory=list)
     unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
-    # (customer, {header: value}) of the extension columns (see customers.extensions), per valid row.
-    extras: list = field(default_factory=list)
+    # What the columns of apps above customers ask per valid row: (extension index, customer, value).
+    extras: list[tuple[int, Customer, object]] = field(default_factory=list)
     error_rows: int = 0
     rows: int = 0
     fingerprint: str = ""
@@ -207,25 +207,31 @@ def _xlsx_generator(workbook) -> Iterator[list]:
         workbook.close()
 
 
+def extra_headers() -> dict[str, str]:
+    """Return the headers the apps above customers add (see customers.extensions.ImportExtra), by key."""
+    return {key: label for extra in import_extras() for key, label in extra.headers.items()}
+
+
 def map_columns(header: list[str]) -> list[str | None]:
-    """Return the customer field each column holds (None for read-only ones)."""
-    by_label = {label.strip().casefold(): name for name, label in exports.HEADERS.items()}
-    by_label |= {column.header.casefold(): f"{exports.EXTENSION}{column.header}" for column in customer_columns()}
+    """Return the customer field (or extension key) each column holds (None for read-only ones)."""
+    by_label = {label.strip().casefold(): name for name, label in HEADERS.items()}
+    extras = {label.strip().casefold(): key for key, label in extra_headers().items()}
     fields, unknown = [], []
     for label in header:
         name = by_label.get(label.strip().casefold())
+        if name is None and label.strip().casefold() in extras:
+            fields.append(extras[label.strip().casefold()])
+            continue
         if name is None:
             unknown.append(label)
-        if name is not None and name.startswith(exports.EXTENSION):
-            fields.append(name)  # a column of an app above customers (see customers.extensions)
-            continue
         fields.append(None if name is None or BY_FIELD[name].kind == READ_ONLY else name)
     if unknown:
+        known = [*HEADERS.values(), *extra_headers().values()]
         raise ImportFileError(
             _("Unknown column(s): %(unknown)s. Use the headers of the template: %(known)s.")
-            % {"unknown": ", ".join(f"“{u}”" for u in unknown), "known": ", ".join(exports.HEADERS.values())}
+            % {"unknown": ", ".join(f"“{u}”" for u in unknown), "known": ", ".join(known)}
         )
-    missing = [exports.HEADERS[column.field] for column in COLUMNS if column.required and column.field not in fields]
+    missing = [HEADERS[column.field] for column in COLUMNS if column.required and column.field not in fields]
     if missing:
         raise ImportFileError(_("Missing required column(s): %(missing)s.") % {"missing": ", ".join(missing)})
     return fields
@@ -257,6 +263,7 @@ class _Lookups:
         # The rows seen so far: customer pk and unique values -> the row number that had them.
         self.row_of_pk: dict[int, int] = {}
         self.row_of_value: dict[str, dict[str, int]] = {"username": {}, "membership_number": {}}
+        self.extra_memo: dict = {}  # kept for the extensions' read() over the whole import
 
 
 # One function per kind of column: a cell (text, number, date or None) to the field's value.
@@ -324,7 +331,7 @@ def _named(*, lookups: _Lookups, field: str, name: str):
     """Return the master (or many-to-many target) of this field with this name, in any case."""
     found = lookups.masters[field].get(name.casefold())
     if found is None:
-        label = exports.HEADERS[field].lower()
+        label = HEADERS[field].lower()
         raise ValidationError(_("There is no %(what)s named “%(value)s”.") % {"what": label, "value": name})
     return found
 
@@ -378,19 +385,15 @@ def plan_import(
         if plan.rows > MAX_ROWS:
             raise ImportFileError(_("The file has more than 200,000 rows; split it into smaller files."))
         cells = {field_name: (row[i] if i < len(row) else None) for i, field_name in enumerate(fields) if field_name}
-        extra_cells = {name: cells.pop(name) for name in list(cells) if name.startswith(exports.EXTENSION)}
+        extra_cells = {key: cells.pop(key) for key in list(cells) if key not in BY_FIELD}
         row_errors = _check_row(cells=cells, number=number, lookups=lookups, candidates=candidates)
-        extras, extra_errors = _extension_values(extra_cells)
-        if extra_errors and not row_errors:
-            candidates.pop()  # the row was valid but for these columns
-        row_errors.update(extra_errors)
-        if extras and not row_errors:
-            plan.extras.append((candidates[-1][1], extras))
+        if extra_cells:
+            customer = candidates[-1][1] if not row_errors and candidates and candidates[-1][0] == number else None
+            row_errors.update(_check_extras(cells=extra_cells, customer=customer, lookups=lookups, plan=plan))
         if row_errors:
             plan.error_rows += 1
-            plan.errors.extend(
-                RowError(number, exports.HEADERS.get(f, f), message) for f, message in row_errors.items()
-            )
+            labels = {**HEADERS, **extra_headers()}
+            plan.errors.extend(RowError(number, labels.get(f, f), message) for f, message in row_errors.items())
         if progress and plan.rows % 1000 == 0:
             progress(plan.rows)
     if progress:
@@ -399,20 +402,18 @@ def plan_import(
     return plan
 
 
-def _extension_values(cells: dict) -> tuple[dict, dict[str, str]]:
-    """Read the cells of the extension columns: their values by header, and their errors by field."""
-    by_header = {column.header: column for column in customer_columns()}
-    values, errors = {}, {}
-    for name, cell in cells.items():
-        header = name.removeprefix(exports.EXTENSION)
-        try:
-            value = by_header[header].parse(_text(cell))
-        except ValidationError as error:
-            errors[name] = " ".join(error.messages)
+def _check_extras(*, cells: dict, customer: Customer | None, lookups: _Lookups, plan: ImportPlan) -> dict[str, str]:
+    """Read the extensions' cells of one row; keep what a valid row asks in `plan.extras`. Return errors by key."""
+    errors: dict[str, str] = {}
+    for index, extra in enumerate(import_extras()):
+        mine = {key: None if _text(cells.get(key)) == "" else cells.get(key) for key in extra.headers if key in cells}
+        if not any(value is not None for value in mine.values()):
             continue
-        if value is not None:  # None: leave the stored value as it is
-            values[header] = value
-    return values, errors
+        value, extra_errors = extra.read(mine, customer.pk if customer else None, lookups.extra_memo)
+        errors.update(extra_errors)
+        if customer is not None and not extra_errors and value is not None:
+            plan.extras.append((index, customer, value))
+    return errors
 
 
 # Checked by the readers already: re-checking them in clean_fields would walk every country's
@@ -547,5 +548,5 @@ def _stored(value) -> str:
 def template_csv() -> str:
     """Return an empty CSV with the import's headers (UTF-8 with BOM)."""
     buffer = io.StringIO()
-    csv.writer(buffer).writerow([exports.HEADERS[name] for name in EDITABLE])
+    csv.writer(buffer).writerow([HEADERS[name] for name in EDITABLE])
     return "\ufeff" + buffer.getvalue()

@@ -13,7 +13,6 @@ from django.utils import timezone as dj_timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from customers.extensions import customer_columns
 from customers.models import Customer, ImportJob
 from jobs.services import JobError, JobRun, job_start
 from parties.services import code_taken, deactivate, party_save, user_code_reserve
@@ -135,12 +134,26 @@ def customer_import_apply(*, plan: "ImportPlan", expected_fingerprint: str, user
         through.objects.bulk_create(
             [through(customer_id=pk, **{target: item.pk}) for pk, items in links for item in items], batch_size=1000
         )
-    # The columns of the apps above customers (consent...), now that every customer has its id.
-    extensions = {column.header: column for column in customer_columns()}
-    for customer, values in plan.extras:
-        for header, value in values.items():
-            extensions[header].apply(customer=customer, value=value, user=user)
+    _apply_extras(plan=plan, user=user)
     return {"new": len(new_customers), "updated": len(updated)}
+
+
+def _apply_extras(*, plan: "ImportPlan", user: Actor) -> None:
+    """Hand each extension the customers (now saved) its columns asked something of."""
+    from customers.extensions import import_extras
+
+    if not plan.extras:
+        return
+    unsaved = [customer.username for _index, customer, _value in plan.extras if customer.pk is None]
+    if unsaved:
+        ids = dict(Customer.objects.filter(username__in=unsaved).values_list("username", "pk"))
+        for _index, customer, _value in plan.extras:
+            if customer.pk is None:
+                customer.pk = ids[customer.username]
+    for index, extra in enumerate(import_extras()):
+        rows = [(customer, value) for number, customer, value in plan.extras if number == index]
+        if rows:
+            extra.apply(rows, user)
 
 
 def import_job_check(*, job_id: int, progress: Callable[[int], None] | None = None) -> None:

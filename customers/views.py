@@ -170,6 +170,11 @@ class CustomerImportView(StaffRequiredMixin, FormView):
     permission_required = "customers.import_customer"
     form_class = CustomerImportForm
 
+    def get_context_data(self, **kwargs):
+        from customers.imports import extra_headers
+
+        return super().get_context_data(extra_headers=list(extra_headers().values()), **kwargs)
+
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         try:

@@ -14,7 +14,7 @@ from phonenumber_field.modelfields import PhoneNumberField
 from phonenumber_field.phonenumber import PhoneNumber
 
 from customers.models import Customer, CustomerGroup, SupplyType
-from loyalty.models import Coupon, Offer, PointsEntry, PointsKind
+from loyalty.models import Coupon, Offer, PointsEntry, PointsKind, PointsLot
 from parties import gstin
 from parties.models import Affiliate, Agent, Branch, CreditRule, OpeningBalance, Supplier, SupplierGroup
 from parties.services import master_save, supplier_create
@@ -405,10 +405,18 @@ def _flush(batch: list[Customer], coupon_links: list, balance_links: list, rng: 
         customer.points_balance = ledger[-1][4] if ledger else 0
     _insert_objects(Customer, batch)
     created = batch
-    entries = [(customer.pk, *entry) for customer, ledger in zip(created, ledgers, strict=True) for entry in ledger]
-    _insert(
-        PointsEntry, ("customer_id", "points", "kind", "reason", "reference", "balance_after", "created_at"), entries
-    )
+    no_rule = PointsEntry._meta.get_field("rule").get_db_prep_save({}, connection)
+    entries = [
+        (customer.pk, *entry, "", no_rule)
+        for customer, ledger in zip(created, ledgers, strict=True)
+        for entry in ledger
+    ]
+    columns = ("customer_id", "points", "kind", "reason", "reference", "balance_after", "created_at")
+    _insert(PointsEntry, (*columns, "bill_number", "rule"), entries)
+    # What each customer holds is one lot that never expires, as for balances from before lots began.
+    now = timezone.now()
+    lots = [(c.pk, c.points_balance, c.points_balance, now) for c in created if c.points_balance > 0]
+    _insert(PointsLot, ("customer_id", "points", "remaining", "created_at"), lots)
     balances = [(created[position].pk, branch.pk, amount, "receivable") for position, branch, amount in balance_links]
     _insert(OpeningBalance, ("customer_id", "branch_id", "amount", "side"), balances)
     links = [(created[position].pk, coupon.pk) for position, coupon in coupon_links]

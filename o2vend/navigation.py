@@ -19,6 +19,9 @@ MENU = (
         (
             (_("Coupons"), "loyalty:coupon-list", "loyalty.view_coupon"),
             (_("Offers"), "loyalty:offer-list", "loyalty.view_offer"),
+            (_("Points Liability"), "loyalty:liability", "loyalty.view_rewardsettings"),
+            (_("Till API Tokens"), "loyalty:api-token-list", "loyalty.add_apitoken"),
+            (_("Points API"), "api:docs", "loyalty.add_apitoken"),
         ),
     ),
     (
@@ -41,6 +44,7 @@ MENU = (
             (_("Branches"), "parties:branch-list", "parties.view_branch"),
             (_("Automatic User Codes"), "settings:user-codes", "parties.change_usercode"),
             (_("User Date Setup"), "settings:user-dates", "parties.change_userdatesetup"),
+            (_("Reward Points"), "loyalty-settings:reward-points", "loyalty.change_rewardsettings"),
         ),
     ),
     (

@@ -49,6 +49,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # jobs comes before django_tasks_db: its db_worker (the library's, plus heartbeats) is the one run.
     "jobs",
     "django_tasks",
@@ -230,6 +233,31 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": ["'self'"],
         "object-src": ["'none'"],
     }
+}
+
+# The points API (loyalty.api): branch tokens only, JSON only, throttled per token.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["loyalty.api_auth.BranchTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["loyalty.api_auth.HasBranchToken"],
+    "DEFAULT_THROTTLE_CLASSES": ["loyalty.api_auth.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "UNAUTHENTICATED_USER": None,
+}
+# Requests per token; the throttle counts in the default cache (per server process unless CACHES is shared).
+API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "O2VEND points API",
+    "DESCRIPTION": "Customers' reward points for the tills and the web store. Authorization: Bearer <branch token>.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LOGGING = {

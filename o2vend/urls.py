@@ -23,5 +23,7 @@ urlpatterns = [
     path("jobs/", include("jobs.urls")),
     path("settings/communication/", include("communications.settings_urls")),
     path("settings/", include("parties.settings_urls")),
+    path("settings/", include("loyalty.settings_urls")),
+    path("api/", include("loyalty.api_urls")),
     path("communications/", include("communications.urls")),
 ]

@@ -79,6 +79,19 @@ ACCESS = {
     "communication-settings:email": MANAGER_ONLY,
     "communication-settings:sms": MANAGER_ONLY,
     "communication-settings:whatsapp": MANAGER_ONLY,
+    "loyalty-settings:reward-points": MANAGER_ONLY,
+    "loyalty:api-token-list": MANAGER_ONLY,
+    "loyalty:liability": MASTERS_VIEW,
+    # The API's schema and its page hold no data; the API itself takes branch tokens only, never a login.
+    "api:schema": (200, 200, 200, 200, 200),
+    "api:docs": (200, 200, 200, 200, 200),
+    "api:customer-lookup": (401, 401, 401, 401, 401),
+    "api:customer-create": (401, 401, 401, 401, 401),
+    "api:customer-points": (401, 401, 401, 401, 401),
+    "api:points-quote": (401, 401, 401, 401, 401),
+    "api:points-earn": (401, 401, 401, 401, 401),
+    "api:points-redeem": (401, 401, 401, 401, 401),
+    "api:points-reverse": (401, 401, 401, 401, 401),
 }
 MASTERS = {
     "parties:customer-group": CustomerGroupFactory,
@@ -169,6 +182,7 @@ def url_for(name: str, world) -> str:
         "customers:customer-delete",
         "customers:customer-history",
         "customers:customer-points",
+        "api:customer-points",
     ):
         return reverse(name, args=[world["own"].pk])
     if name == "customers:customer-import-job":
