@@ -50,7 +50,7 @@ class SecretMixin:
 
 
 class EmailSettingsForm(SecretMixin, forms.ModelForm):
-    secret_name, secret_label, stored_attribute = "password", _("password"), "password_encrypted"
+    secret_name, secret_label, stored_attribute = "password", _("Password"), "password_encrypted"
 
     class Meta:
         model = EmailSettings
@@ -115,7 +115,7 @@ class SmsSettingsForm(SecretMixin, forms.ModelForm):
 
 
 class WhatsAppSettingsForm(SecretMixin, forms.ModelForm):
-    secret_name, secret_label, stored_attribute = "access_token", _("access token"), "access_token_encrypted"
+    secret_name, secret_label, stored_attribute = "access_token", _("Access token"), "access_token_encrypted"
 
     class Meta:
         model = WhatsAppSettings
@@ -195,10 +195,10 @@ class MessageTemplateForm(forms.ModelForm):
 
 class WebhookForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
-        label=_("events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Events"), choices=WebhookEvent.choices, widget=forms.CheckboxSelectMultiple
     )
     secret = forms.CharField(
-        label=_("secret"),
+        label=_("Secret"),
         required=False,
         strip=False,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
