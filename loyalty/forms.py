@@ -42,6 +42,7 @@ class RewardSettingsForm(forms.ModelForm):
             "expiry_months",
             "tier_window_months",
         ]
+        help_texts = {"earn_per_amount": _("E.g. 100.00: every 100.00 of a bill earns the points per earn step.")}
 
 
 TierFormSet = forms.modelformset_factory(
