@@ -251,7 +251,10 @@ REST_FRAMEWORK = {
 API_THROTTLE_RATE = os.environ.get("API_THROTTLE_RATE", "600/min")
 SPECTACULAR_SETTINGS = {
     "TITLE": "O2VEND points API",
-    "DESCRIPTION": "Customers' reward points for the tills and the web store. Authorization: Bearer <branch token>.",
+    "DESCRIPTION": (
+        "Customers' reward points for the tills and the web store. "
+        "Send the header `Authorization: Bearer <branch token>`."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
