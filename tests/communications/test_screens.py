@@ -124,7 +124,7 @@ def test_the_preview_renders_for_a_chosen_customer_with_the_sms_length(admin_cli
     assert response["Location"] == reverse("communications:template-preview", args=[template.pk])
     page = admin_client.get(response["Location"], {"customer": "cus042"}).content.decode()
     assert "Hi Priya Raman, you have 300 points." in page
-    assert "36 characters (GSM-7), 1 segment(s) of up to 160" in page
+    assert "36 characters (GSM-7), 1 segment of up to 160" in page
     page = admin_client.get(response["Location"], {"customer": "nobody"}).content.decode()
     assert "No customer with the id or membership number “nobody”." in page
     assert priya.pk
@@ -288,6 +288,13 @@ def test_the_campaign_page_counts_who_has_consent_and_an_address(admin_client):
     assert f"{reverse('communications:campaign')}?q=Chennai" in list_page and "Message these customers" in list_page
     page = admin_client.get(reverse("communications:campaign"), {"q": "Chennai", "template": template.pk})
     assert "1 of 3 customers have consent and an address for SMS." in page.content.decode()
+    assert "data-no-templates" not in page.content.decode()
+
+
+def test_the_campaign_page_says_to_add_a_template_first(admin_client):
+    page = admin_client.get(reverse("communications:campaign")).content.decode()
+    assert "There is no active message template yet" in page
+    assert reverse("communications:template-create") in page
 
 
 def test_screens_need_their_permissions(client, make_staff):

@@ -23,7 +23,7 @@ def test_a_template_is_corrected_previewed_and_consent_given_on_the_customer_for
     page.get_by_label("Body").fill("Hi {{ customer_name }}, balance {{ points_balance }}")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("[data-preview-body]")).to_have_text("Hi Priya Raman, balance 0")
-    expect(page.locator("[data-sms-length]")).to_contain_text("1 segment(s)")
+    expect(page.locator("[data-sms-length]")).to_contain_text("1 segment of up to")
     assert MessageTemplate.objects.count() == 1
 
     page.goto(f"/parties/customers/{priya.pk}/edit/")
