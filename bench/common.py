@@ -11,6 +11,7 @@ import contextlib
 import io
 import math
 import os
+import signal
 import sys
 import time
 import traceback
@@ -85,6 +86,33 @@ def run_bench(main: Callable[[], None], *, smoke_databases: Iterable[Path] = ())
     if _smoke and not status:
         print("Smoke size: the figures above show that the bench runs; its targets are judged on full runs only.")
     sys.exit(status)
+
+
+def client_bench_args(description: str, *, name: str, seconds: int, smoke_seconds: int) -> argparse.Namespace:
+    """Parse the options of a bench that drives a server with concurrent clients for a while."""
+    parser = bench_parser(description, rows=100_000, rows_help="customers to seed")
+    parser.add_argument("--database-url", help="another local database, e.g. postgres://... (default: --db)")
+    parser.add_argument(
+        "--seconds", type=float, help=f"how long the clients run (default {seconds}; {smoke_seconds} with --smoke)"
+    )
+    parser.add_argument("--clients", type=int, help="concurrent clients (default 8; 2 with --smoke)")
+    args = parse_bench_args(parser, name=name)
+    args.seconds = args.seconds or (smoke_seconds if args.smoke else seconds)
+    args.clients = args.clients or (2 if args.smoke else 8)
+    return args
+
+
+def run_server_bench(main: Callable[[], None], *, smoke_databases: Iterable[Path] = ()) -> None:
+    """run_bench for a bench that starts a server: SIGTERM stops it as Ctrl-C does (its finally stops the server)."""
+
+    def terminate(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, terminate)
+    try:
+        run_bench(main, smoke_databases=smoke_databases)
+    except KeyboardInterrupt:
+        print("Interrupted; the server was stopped.")
 
 
 def database_url(database: Path | str) -> str:

@@ -62,12 +62,11 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 from common import (
-    bench_parser,
+    client_bench_args,
     database_url,
     load_note,
-    parse_bench_args,
     percentile,
-    run_bench,
+    run_server_bench,
     seed_customers,
     seeded_line,
     setup_django,
@@ -743,22 +742,8 @@ def run(args) -> None:
 
 
 def main() -> None:
-    parser = bench_parser(__doc__.split("\n\n")[0], rows=100_000, rows_help="customers to seed")
-    parser.add_argument("--database-url", help="another local database, e.g. postgres://... (default: --db)")
-    parser.add_argument("--seconds", type=float, help="how long the clients run (default 60; 5 with --smoke)")
-    parser.add_argument("--clients", type=int, help="concurrent clients (default 8; 2 with --smoke)")
-    args = parse_bench_args(parser, name="load")
-    args.seconds = args.seconds or (5 if args.smoke else 60)
-    args.clients = args.clients or (2 if args.smoke else 8)
-
-    def terminate(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        run_bench(lambda: run(args), smoke_databases=[args.db])
-    except KeyboardInterrupt:
-        print("Interrupted; the server was stopped.")
+    args = client_bench_args(__doc__.split("\n\n")[0], name="load", seconds=60, smoke_seconds=5)
+    run_server_bench(lambda: run(args), smoke_databases=[args.db])
 
 
 if __name__ == "__main__":

@@ -34,7 +34,6 @@ import json
 import os
 import random
 import secrets
-import signal
 import tempfile
 import threading
 import time
@@ -44,13 +43,12 @@ from urllib.parse import urlsplit
 import requests
 from common import (
     Timer,
-    bench_parser,
+    client_bench_args,
     database_url,
     load_note,
-    parse_bench_args,
     percentile,
     rate,
-    run_bench,
+    run_server_bench,
     seed_customers,
     seeded_line,
     setup_django,
@@ -256,22 +254,8 @@ def run(args) -> None:
 
 
 def main() -> None:
-    parser = bench_parser(__doc__.split("\n\n")[0], rows=100_000, rows_help="customers to seed")
-    parser.add_argument("--database-url", help="another local database, e.g. postgres://... (default: --db)")
-    parser.add_argument("--seconds", type=float, help="how long the API clients run (default 30; 3 with --smoke)")
-    parser.add_argument("--clients", type=int, help="concurrent API clients (default 8; 2 with --smoke)")
-    args = parse_bench_args(parser, name="rewards")
-    args.seconds = args.seconds or (3 if args.smoke else 30)
-    args.clients = args.clients or (2 if args.smoke else 8)
-
-    def terminate(signum, frame):
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, terminate)
-    try:
-        run_bench(lambda: run(args), smoke_databases=[args.db])
-    except KeyboardInterrupt:
-        print("Interrupted; the server was stopped.")
+    args = client_bench_args(__doc__.split("\n\n")[0], name="rewards", seconds=30, smoke_seconds=3)
+    run_server_bench(lambda: run(args), smoke_databases=[args.db])
 
 
 if __name__ == "__main__":
