@@ -540,27 +540,20 @@ def _record(*, row: Message | WebhookDelivery, outcome: providers.Outcome, now: 
         if outcome.ok:
             changes["provider_message_id"] = outcome.provider_id[:200]
         Message.objects.filter(pk=row.pk, claim=row.claim).update(**changes)
-        DeliveryAttempt.objects.create(
-            message=row,
-            number=row.attempts,
-            at=now,
-            ok=outcome.ok,
-            status=outcome.status[:20],
-            answer=outcome.answer,
-            duration_ms=outcome.duration_ms,
-        )
+        owner: dict[str, Message | WebhookDelivery] = {"message": row}
     else:
         changes["response_status"] = int(outcome.status) if outcome.status.isdigit() else None
         WebhookDelivery.objects.filter(pk=row.pk, claim=row.claim).update(**changes)
-        DeliveryAttempt.objects.create(
-            delivery=row,
-            number=row.attempts,
-            at=now,
-            ok=outcome.ok,
-            status=outcome.status[:20],
-            answer=outcome.answer,
-            duration_ms=outcome.duration_ms,
-        )
+        owner = {"delivery": row}
+    DeliveryAttempt.objects.create(
+        **owner,
+        number=row.attempts,
+        at=now,
+        ok=outcome.ok,
+        status=outcome.status[:20],
+        answer=outcome.answer,
+        duration_ms=outcome.duration_ms,
+    )
 
 
 def _claim(model: type[Message] | type[WebhookDelivery], now: datetime.datetime) -> list:
