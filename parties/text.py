@@ -29,10 +29,15 @@ def next_free(base: str, taken: set[str]) -> str:
     """Return `base`, or `base-2`, `base-3`... whichever is not in `taken` (lower-case)."""
     if base.lower() not in taken:
         return base
-    number = 2
-    while f"{base}-{number}".lower() in taken:
+    return f"{base}-{_free_number(base.lower(), taken)}"
+
+
+def _free_number(key: str, taken: set[str], start: int = 2) -> int:
+    """Return the first number from `start` whose `key-number` is not in `taken`."""
+    number = start
+    while f"{key}-{number}" in taken:
         number += 1
-    return f"{base}-{number}"
+    return number
 
 
 class FreeNames:
@@ -48,9 +53,7 @@ class FreeNames:
         key = base.lower()
         name = base
         if key in self.taken:
-            number = self._next.get(key, 2)
-            while f"{key}-{number}" in self.taken:
-                number += 1
+            number = _free_number(key, self.taken, self._next.get(key, 2))
             self._next[key] = number + 1
             name = f"{base}-{number}"
         self.taken.add(name.lower())
