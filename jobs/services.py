@@ -214,18 +214,22 @@ def schedules_run_due(*, now: datetime.datetime | None = None) -> list[Job]:
     started: list[Job] = []
     if not settings.DAILY_JOBS:
         return started
+    today = local.date()
+    # One read per round: the workers call this every few seconds, and a job is started once a day.
+    last_days = dict(DailyRun.objects.values_list("kind", "day"))
     for daily in daily_jobs():
-        if local.time() < daily.at:
+        started_for = last_days.get(daily.kind)
+        if local.time() < daily.at or (started_for is not None and started_for >= today):
             continue
         with transaction.atomic():
-            claimed = DailyRun.objects.filter(kind=daily.kind, day__lt=local.date()).update(day=local.date())
+            claimed = DailyRun.objects.filter(kind=daily.kind, day__lt=today).update(day=today)
             if not claimed:
                 try:
                     with transaction.atomic():
-                        DailyRun.objects.create(kind=daily.kind, day=local.date())
+                        DailyRun.objects.create(kind=daily.kind, day=today)
                 except IntegrityError:  # started for this day already, here or by another worker
                     continue
-            job = job_start(kind=daily.kind, title=daily.title, owner=None, params={"day": local.date().isoformat()})
+            job = job_start(kind=daily.kind, title=daily.title, owner=None, params={"day": today.isoformat()})
             DailyRun.objects.filter(kind=daily.kind).update(job=job)
         started.append(job)
     return started
