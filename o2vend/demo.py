@@ -368,7 +368,7 @@ def _column_values(field) -> Callable[[Any], Any]:
 
 
 def _insert_objects(model, objects: list) -> None:
-    """Insert model instances built valid, with the next free primary keys, in one executemany.
+    """Insert model instances built valid, with the next free primary keys, through `_insert`.
 
     A million demo customers would spend most of their time in bulk_create's per-value
     preparation (phone numbers parsed and validated again); their values are already right.
@@ -377,12 +377,13 @@ def _insert_objects(model, objects: list) -> None:
     if not objects:
         return
     start = (model.objects.aggregate(last=models.Max("pk"))["last"] or 0) + 1
+    fields = model._meta.concrete_fields
+    stamped = [field.attname for field in fields if getattr(field, "auto_now", False)]  # what save() would set
     now = timezone.now()
     for number, instance in enumerate(objects, start=start):
         instance.pk = number
-        if hasattr(instance, "updated_on"):
-            instance.updated_on = now
-    fields = model._meta.concrete_fields
+        for name in stamped:
+            setattr(instance, name, now)
     values = [(field.attname, _column_values(field)) for field in fields]
     rows = [tuple(convert(instance.__dict__[name]) for name, convert in values) for instance in objects]
     _insert(model, tuple(field.column for field in fields), rows, adapted=True)
