@@ -2,7 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Exists, OuterRef, Value, When
+from django.db.models import Case, CharField, Max, OuterRef, Subquery, Value, When
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
@@ -47,13 +47,17 @@ CHANNEL_WORDS = {"email": Channel.EMAIL, "sms": Channel.SMS, "whatsapp": Channel
 
 
 def consent_export():
-    """The consent cell as SQL: the channels with consent, in their order, joined by ";" ("email;sms")."""
+    """The consent cell as SQL: the channels with consent, in their order, joined by ";" ("email;sms").
 
-    def granted(channel: str) -> Exists:
-        return Exists(Consent.objects.filter(customer=OuterRef("pk"), channel=channel, granted=True))
-
-    named = [Case(When(granted(channel), then=Value(f";{channel}")), default=Value("")) for channel in Channel.values]
-    return Substr(Concat(*named, output_field=CharField()), 2)
+    One subquery per customer (a third of the cost of one per channel): each channel's name
+    if any granted row is that channel's, the names concatenated in order, the first ";" cut off.
+    """
+    named = [
+        Max(Case(When(channel=channel, then=Value(f";{channel}")), default=Value(""))) for channel in Channel.values
+    ]
+    granted = Consent.objects.filter(customer=OuterRef("pk"), granted=True).order_by().values("customer")
+    channels = granted.annotate(channels=Concat(*named, output_field=CharField())).values("channels")
+    return Substr(Subquery(channels), 2)
 
 
 def consent_parse(text: str) -> dict[str, bool] | None:

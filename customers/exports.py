@@ -63,7 +63,7 @@ class CustomerExport(PartyExport):
         """Return the customer fields' headers (the extensions' columns are not fields)."""
         return {column.field: column.header for column in super().columns}
 
-    def rows(self, queryset) -> Iterator[list]:
+    def rows(self, queryset) -> Iterator[tuple]:
         """The fields' cells, then the extensions' (read as annotations of the same query)."""
         extensions = {f"{EXTENSION_ANNOTATION}{index}": column for index, column in enumerate(customer_columns())}
         if not extensions:

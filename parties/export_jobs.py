@@ -43,7 +43,7 @@ def export_job_start(*, export: str, source: str, stem: str, title: str, file_fo
     )
 
 
-def _counted(rows: Iterable[list], run: JobRun, total: int) -> Iterator[list]:
+def _counted(rows: Iterable[tuple], run: JobRun, total: int) -> Iterator[tuple]:
     done = 0
     for row in rows:
         yield row

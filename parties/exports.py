@@ -15,7 +15,7 @@ import functools
 import io
 import itertools
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from django.db import connections
@@ -36,6 +36,7 @@ ESCAPE = "'"
 # Escaped on export: the formula prefixes, and the escape itself, so that a stored "'=x" comes back
 # from an import as "'=x" and not as "=x".
 ESCAPED = (*FORMULA_PREFIXES, ESCAPE)
+ESCAPED_FIRST = frozenset(ESCAPED)
 
 # What a column holds. The writers only tell dates and moments apart (XLSX writes them as
 # date cells); the other kinds say how PartyExport.rows() reads the value.
@@ -69,6 +70,11 @@ def neutralise(value):
     return value
 
 
+def neutralised(values: Iterable) -> list:
+    """Return a column of values, each made safe as `neutralise` does (a list, far cheaper than a call per value)."""
+    return [ESCAPE + value if value and value[0] in ESCAPED_FIRST else value for value in values]
+
+
 def unneutralise(value: str) -> str:
     """Undo `neutralise` on a value read back from an export."""
     if value.startswith(ESCAPE) and value[1:].startswith(ESCAPED):
@@ -84,7 +90,7 @@ def export_filename(stem: str, extension: str) -> str:
 # Writers: rows arrive as the file shows them (see PartyExport.rows).
 
 
-def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
+def csv_lines(columns: list[Column], rows: Iterable[Sequence]) -> Iterator[str]:
     """Yield the CSV file in pieces of about a thousand rows: a UTF-8 BOM, the header, then the rows."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -98,7 +104,7 @@ def csv_lines(columns: list[Column], rows: Iterable[list]) -> Iterator[str]:
     yield buffer.getvalue()
 
 
-def csv_response(columns: list[Column], rows: Iterable[list], stem: str) -> StreamingHttpResponse:
+def csv_response(columns: list[Column], rows: Iterable[Sequence], stem: str) -> StreamingHttpResponse:
     lines = csv_lines(columns, rows)
     # The first piece (up to a thousand rows) is made before answering: an export that cannot
     # start, because its query fails, is an error page rather than a 200 and a cut-off file.
@@ -108,7 +114,7 @@ def csv_response(columns: list[Column], rows: Iterable[list], stem: str) -> Stre
     return response
 
 
-def write_xlsx(columns: list[Column], rows: Iterable[list], target) -> None:
+def write_xlsx(columns: list[Column], rows: Iterable[Sequence], target) -> None:
     """Write the rows as an XLSX sheet to `target` (a path or binary file)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("Export")
@@ -138,7 +144,7 @@ def write_xlsx(columns: list[Column], rows: Iterable[list], target) -> None:
     }
     dated_at = [(index, *dated[column.kind]) for index, column in enumerate(columns) if column.kind in dated]
     count = 0
-    for row in rows:
+    for row in map(list, rows):
         for index, parse, number_format in dated_at:
             row[index] = date_cell(row[index], parse, number_format)
         sheet.append(row)
@@ -147,7 +153,7 @@ def write_xlsx(columns: list[Column], rows: Iterable[list], target) -> None:
     workbook.save(target)
 
 
-def xlsx_response(columns: list[Column], rows: Iterable[list], stem: str) -> FileResponse:
+def xlsx_response(columns: list[Column], rows: Iterable[Sequence], stem: str) -> FileResponse:
     # A temporary file, not memory: openpyxl streams rows to it. FileResponse closes
     # it once sent, and a closed TemporaryFile is deleted.
     handle = tempfile.TemporaryFile()  # noqa: SIM115
@@ -174,27 +180,45 @@ def _batches(items: Iterable, size: int) -> Iterator[list]:
 # Reading values: one function per kind, from the value the database gives.
 
 
-def local_time(value: str | None, zone) -> str | None:
-    """Return a moment read as UTC text (see IsoText) as the zone's wall-clock time, cut to the second.
+def local_times(values: Iterable[str | None], zone) -> list[str | None]:
+    """Return moments read as UTC text (see IsoText) as the zone's wall-clock time, cut to the second.
 
     "2026-11-29 08:35:02.999999" in Asia/Kolkata is "2026-11-29 14:05:02". The zone's offset
-    is looked up once per UTC hour (see utc_offset), which is cheaper than astimezone() per moment.
+    is looked up once per UTC day (see utc_offset), which is far cheaper than astimezone() per moment.
     """
-    if value is None:
-        return None
-    moment = datetime.datetime.fromisoformat(value[:19])
-    offset = utc_offset(zone, value[:13])
-    if offset is None:
-        return f"{moment.replace(tzinfo=datetime.UTC).astimezone(zone):%Y-%m-%d %H:%M:%S}"
-    return (moment + offset).isoformat(" ")
+    offsets: dict[str, datetime.timedelta | None] = {}
+    cells: list[str | None] = []
+    for value in values:
+        if value is None:
+            cells.append(None)
+            continue
+        moment = datetime.datetime.fromisoformat(value[:19])
+        day = value[:10]
+        if day not in offsets:
+            offsets[day] = utc_offset(zone, day)
+        offset = offsets[day]
+        if offset is None:  # the offset changes on this day
+            cells.append(f"{moment.replace(tzinfo=datetime.UTC).astimezone(zone):%Y-%m-%d %H:%M:%S}")
+        else:
+            cells.append((moment + offset).isoformat(" "))
+    return cells
+
+
+def local_time(value: str | None, zone) -> str | None:
+    """Return one moment read as UTC text as the zone's wall-clock time (see local_times)."""
+    return local_times([value], zone)[0]
 
 
 @functools.lru_cache(maxsize=4096)
-def utc_offset(zone, utc_hour: str) -> datetime.timedelta | None:
-    """Return the zone's UTC offset throughout a UTC hour ("2026-11-29 08"), or None when it changes within it."""
-    start = datetime.datetime.fromisoformat(utc_hour).replace(tzinfo=datetime.UTC)
+def utc_offset(zone, utc_day: str) -> datetime.timedelta | None:
+    """Return the zone's UTC offset throughout a UTC day ("2026-11-29"), or None when it changes that day.
+
+    The offsets of the day's first and last second are compared: no zone changes its offset
+    twice within a day.
+    """
+    start = datetime.datetime.fromisoformat(utc_day).replace(tzinfo=datetime.UTC)
     offset = start.astimezone(zone).utcoffset()
-    last_second = start + datetime.timedelta(minutes=59, seconds=59)
+    last_second = start + datetime.timedelta(hours=23, minutes=59, seconds=59)
     return offset if last_second.astimezone(zone).utcoffset() == offset else None
 
 
@@ -238,33 +262,16 @@ class PartyExport:
     def headers(self) -> dict[str, str]:
         return {column.field: column.header for column in self.columns}
 
-    def rows(self, queryset) -> Iterator[list]:
-        """Yield one list per row of the queryset (sliced or not), in its order and in column order."""
-        kinds = [column.kind for column in self.fields]
-        local_at = [index for index, kind in enumerate(kinds) if kind == DATETIME]
-        country_at = kinds.index(COUNTRY) if COUNTRY in kinds else None
-        state_at = kinds.index(STATE) if STATE in kinds else None
-        many_at = [(index, column.field) for index, column in enumerate(self.fields) if column.kind == MANY]
-        zone = timezone.get_current_timezone()
-        country_names = dict(countries)  # in the active language
-        places: dict[tuple[str, str], tuple[str, str]] = {}  # (country, state) codes -> their names
+    def rows(self, queryset) -> Iterator[tuple]:
+        """Yield one tuple per row of the queryset (sliced or not), in its order and in column order.
+
+        The rows are read in chunks, and each chunk is finished a column at a time (see Cells):
+        a list of values per column costs far less than a Python step per cell.
+        """
         values = queryset.values_list(*(read(column) for column in self.fields))
+        cells = Cells(self)
         for chunk in _raw_chunks(values):
-            names = [(index, self.many_names(field, pks=[row[index] for row in chunk])) for index, field in many_at]
-            for raw in chunk:
-                row = list(raw)
-                for index in local_at:
-                    row[index] = local_time(row[index], zone)
-                for index, names_by_pk in names:
-                    row[index] = names_by_pk.get(row[index])
-                if state_at is not None:
-                    place = raw[country_at], raw[state_at]
-                    if place not in places:
-                        # A state unknown to pycountry is shown as stored, which could be anything.
-                        country, state = country_names.get(place[0], place[0]), geo.state_name(*place)
-                        places[place] = neutralise(country), neutralise(state)
-                    row[country_at], row[state_at] = places[place]
-                yield row
+            yield from zip(*cells.finish(list(zip(*chunk, strict=True))), strict=True)
 
     def many_names(self, field_name: str, *, pks: list[int]) -> dict[int, str]:
         """Return the "; "-joined names of a many-to-many field's targets, by name, for these pks' rows."""
@@ -278,39 +285,71 @@ class PartyExport:
         return {pk: neutralise("; ".join(values)) for pk, values in names.items()}
 
 
+class Cells:
+    """Turns the columns of a chunk of rows, as the query read them, into the columns of cells the file shows.
+
+    What SQL cannot make is finished here: moments to local time, country and state codes to
+    their names, a row's pk to the names of its many-to-many targets. Names are looked up once
+    per export and place.
+    """
+
+    def __init__(self, export: PartyExport):
+        self.export = export
+        self.zone = timezone.get_current_timezone()
+        self.country_at = [column.kind for column in export.fields].index(COUNTRY) if self.has(COUNTRY) else None
+        self.country_names = dict(countries)  # in the active language
+        self.countries: dict[str, str] = {}  # code -> cell
+        self.states: dict[tuple[str, str], str] = {}  # (country code, state code) -> cell
+
+    def has(self, kind: str) -> bool:
+        return any(column.kind == kind for column in self.export.fields)
+
+    def finish(self, read_columns: list[tuple]) -> list[Sequence]:
+        """Return the cells of each column, from the values the query read for each."""
+        columns = zip(self.export.fields, read_columns, strict=True)
+        return [self.column(column, values, read_columns) for column, values in columns]
+
+    def column(self, column: Column, values: tuple, read_columns: list[tuple]) -> Sequence:
+        if column.kind == TEXT:
+            return neutralised(values)
+        if column.kind == DATETIME:
+            return local_times(values, self.zone)
+        if column.kind == MANY:
+            names = self.export.many_names(column.field, pks=values)
+            return [names.get(pk) for pk in values]
+        if column.kind == COUNTRY:
+            return [self.country(code) for code in values]
+        if column.kind == STATE:
+            return [self.state(place) for place in zip(read_columns[self.country_at], values, strict=True)]
+        return values  # read by SQL as the file shows it
+
+    def country(self, code: str) -> str:
+        if code not in self.countries:
+            self.countries[code] = neutralise(self.country_names.get(code, code))
+        return self.countries[code]
+
+    def state(self, place: tuple[str, str]) -> str:
+        # A state unknown to pycountry is shown as stored, which could be anything.
+        if place not in self.states:
+            self.states[place] = neutralise(geo.state_name(*place))
+        return self.states[place]
+
+
 def read(column: Column):
     """Return what the query reads for a column: the value as the file shows it, where SQL can make it.
 
-    Text is neutralised by SQL (one CASE per column, instead of a Python check per cell),
-    dates and moments come as ISO text and booleans as Yes/No. Moments (to local time),
-    countries, states and many-to-many names are finished in Python by PartyExport.rows().
+    Dates and moments come as ISO text and booleans as Yes/No; the rest is finished in
+    Python by Cells: text made formula-safe, moments to local time, countries, states and
+    many-to-many names.
     """
     if column.kind == MANY:
         return F("pk")  # the row's pk, to find its names by
     value = F(column.lookup or column.field)
-    if column.kind == TEXT:
-        return Neutralised(value)
     if column.kind in (DATE, DATETIME):
         return IsoText(value)
     if column.kind == YES_NO:
         return Case(When(Q(**{column.field: True}), then=Value(YES)), default=Value(NO), output_field=CharField())
     return value
-
-
-class Neutralised(Func):
-    """SQL that puts the escape apostrophe before text starting like a formula or with the escape (see `neutralise`).
-
-    It tests the first character's code, which is cheaper than cutting out the first character.
-    """
-
-    output_field = CharField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        text, params = compiler.compile(self.source_expressions[0])
-        first = "ASCII" if connection.vendor == "postgresql" else "UNICODE"  # both give the first code point
-        codes = ", ".join(str(ord(prefix)) for prefix in ESCAPED)
-        sql = f"CASE WHEN {first}({text}) IN ({codes}) THEN '{ESCAPE * 2}' || {text} ELSE {text} END"
-        return sql, params * 3
 
 
 class IsoText(Func):

@@ -210,10 +210,12 @@ def test_a_customer_form_with_errors_saves_no_consent(admin_client):
 def test_the_export_carries_consent_and_the_import_sets_it(admin_client, settings, tmp_path):
     settings.IMPORT_DIR = tmp_path / "imports"
     priya = CustomerFactory(full_name="Priya Raman", membership_number="CUS1")
-    services.consents_set(customer=priya, values={"email": True, "whatsapp": True}, source="request")
-    response = admin_client.get(reverse("customers:customer-export"), {"format": "csv"})
+    # Stored in another order than the channels' and with a refusal between: the cell lists the granted, in order.
+    services.consents_set(customer=priya, values={"whatsapp": True, "sms": False, "email": True}, source="request")
+    CustomerFactory(full_name="Ravi Kumar")  # no consent at all: an empty cell
+    response = admin_client.get(reverse("customers:customer-export"), {"format": "csv", "o": "full_name"})
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8")[1:])))
-    assert rows[0][-1] == "Consent" and rows[1][-1] == "email;whatsapp"
+    assert rows[0][-1] == "Consent" and rows[1][-1] == "email;whatsapp" and rows[2][-1] == ""
 
     body = "Full name,Membership number,Consent\nPriya Raman,CUS1,sms\nNew Person,CUS2,Email; WhatsApp\n"
     upload = SimpleUploadedFile("c.csv", body.encode(), content_type="text/csv")

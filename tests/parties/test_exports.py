@@ -32,10 +32,11 @@ def test_local_time_is_the_zones_wall_clock_every_quarter_hour(name):
         moment += datetime.timedelta(minutes=15)
 
 
-def test_an_hour_whose_offset_changes_within_it_is_converted_moment_by_moment():
+def test_a_day_whose_offset_changes_is_converted_moment_by_moment():
     # Nepal moved from +05:30 to +05:45 at 1985-12-31 18:30 UTC, in the middle of a UTC hour.
     zone = zoneinfo.ZoneInfo("Asia/Kathmandu")
-    assert utc_offset(zone, "1985-12-31 18") is None
+    assert utc_offset(zone, "1985-12-31") is None
+    assert utc_offset(zone, "1986-01-01") == datetime.timedelta(hours=5, minutes=45)
     for minute in (29, 30, 31):
         moment = datetime.datetime(1985, 12, 31, 18, minute, 59, tzinfo=UTC)
         assert local_time(f"{moment:%Y-%m-%d %H:%M:%S}", zone) == shown(moment, zone)
