@@ -4,9 +4,9 @@ A party export is a tuple of `Column`s (which model field, how wide, what kind o
 and `PartyExport.rows()` reads a queryset into tuples in column order, every value as the
 file shows it: text made safe from spreadsheet formulas, dates as ISO text, moments as the
 store's local time, booleans as Yes/No, countries and states by name, many-to-many names
-joined by "; ". SQL reads the columns; what it cannot make is finished in Python a column
-of a chunk at a time (see Cells). CSV is streamed as it is produced; XLSX is written by openpyxl in
-write-only mode to a temporary file, so memory stays flat at any size.
+joined by "; ". SQL reads the columns; what it cannot make is finished in Python, a column
+of a chunk at a time (see Cells). CSV is streamed as it is produced; XLSX is written by
+openpyxl in write-only mode to a temporary file, so memory stays flat at any size.
 """
 
 import codecs
@@ -297,7 +297,8 @@ class Cells:
     def __init__(self, export: PartyExport):
         self.export = export
         self.zone = timezone.get_current_timezone()
-        self.country_at = [column.kind for column in export.fields].index(COUNTRY) if self.has(COUNTRY) else None
+        kinds = [column.kind for column in export.fields]
+        self.country_at = kinds.index(COUNTRY) if COUNTRY in kinds else None
         self.country_names = dict(countries)  # in the active language
         self.countries: dict[str, str] = {}  # code -> cell
         self.states: dict[tuple[str, str], str] = {}  # (country code, state code) -> cell
@@ -305,9 +306,6 @@ class Cells:
         self.unused = {
             column.field for column in export.fields if column.kind == MANY and not export.links(column.field)
         }
-
-    def has(self, kind: str) -> bool:
-        return any(column.kind == kind for column in self.export.fields)
 
     def finish(self, read_columns: list[tuple]) -> list[Sequence]:
         """Return the cells of each column, from the values the query read for each."""
