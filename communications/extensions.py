@@ -49,8 +49,9 @@ CHANNEL_WORDS = {"email": Channel.EMAIL, "sms": Channel.SMS, "whatsapp": Channel
 def consent_export():
     """The consent cell as SQL: the channels with consent, in their order, joined by ";" ("email;sms").
 
-    One subquery per customer (a third of the cost of one per channel): each channel's name
-    if any granted row is that channel's, the names concatenated in order, the first ";" cut off.
+    One subquery per customer, a third of the cost of one per channel: for each channel, ";name"
+    when one of the customer's granted rows is for it (MAX over the rows, else ""), the channels
+    concatenated in their order and the leading ";" cut off.
     """
     named = [
         Max(Case(When(channel=channel, then=Value(f";{channel}")), default=Value(""))) for channel in Channel.values
