@@ -3,7 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Case, CharField, Max, OuterRef, Subquery, Value, When
-from django.db.models.functions import Concat, Substr
+from django.db.models.functions import Coalesce, Concat, Substr
 from django.utils.translation import gettext_lazy as _
 
 from communications.models import Channel, Consent, ConsentSource
@@ -47,7 +47,7 @@ CHANNEL_WORDS = {"email": Channel.EMAIL, "sms": Channel.SMS, "whatsapp": Channel
 
 
 def consent_export():
-    """The consent cell as SQL: the channels with consent, in their order, joined by ";" ("email;sms").
+    """The consent cell as SQL: the channels with consent, in their order, joined by ";" ("email;sms"), or "".
 
     One subquery per customer, a third of the cost of one per channel: for each channel, ";name"
     when one of the customer's granted rows is for it (MAX over the rows, else ""), the channels
@@ -58,7 +58,7 @@ def consent_export():
     ]
     granted = Consent.objects.filter(customer=OuterRef("pk"), granted=True).order_by().values("customer")
     channels = granted.annotate(channels=Concat(*named, output_field=CharField())).values("channels")
-    return Substr(Subquery(channels), 2)
+    return Coalesce(Substr(Subquery(channels), 2), Value(""))  # a customer without consent rows: ""
 
 
 def consent_parse(text: str) -> dict[str, bool] | None:
