@@ -72,9 +72,9 @@ class CustomerListAction:
 class CustomerColumn:
     """A column an app above customers adds to the customer export (the import takes it back through an ImportExtra).
 
-    export() returns the SQL expression of a customer's cell text (e.g. built from Exists subqueries
-    over the app's table, with OuterRef("pk")): the export reads it in its own query, so a column
-    costs no query per batch of rows.
+    export() returns the SQL expression of a customer's cell text (e.g. a subquery over the app's
+    table, with OuterRef("pk")): the export reads it in its own query, so a column costs no query
+    per batch of rows, and makes it formula-safe as it does any text.
     """
 
     header: str

@@ -156,6 +156,21 @@ def test_neutralise_round_trips():
     assert neutralise(5) == 5
 
 
+def test_rows_read_in_many_chunks_are_those_read_in_one(monkeypatch):
+    welcome, festive = CouponFactory(name="Welcome"), CouponFactory(name="Festive")
+    for n in range(7):
+        customer = CustomerFactory(full_name=f"=Member {n}", state_or_province="IN-TN" if n % 2 else "IN-KA")
+        customer.coupons.set([welcome, festive][: n % 3])
+    queryset = type(customer).objects.order_by("full_name", "-pk")
+    in_one = list(CUSTOMER_EXPORT.rows(queryset))
+    monkeypatch.setattr("parties.exports.CHUNK_SIZE", 2)
+    assert list(CUSTOMER_EXPORT.rows(queryset)) == in_one
+    headers = [column.header for column in COLUMNS]
+    first, second = (dict(zip(headers, row, strict=True)) for row in in_one[1:3])
+    assert (first["Full name"], first["Coupons"], first["State or province"]) == ("'=Member 1", "Welcome", "Tamil Nadu")
+    assert (second["Coupons"], second["State or province"]) == ("Festive; Welcome", "Karnataka")
+
+
 def test_rows_of_a_sliced_queryset_are_that_slice_in_order():
     coupon = CouponFactory(name="Welcome")
     customers = [CustomerFactory(full_name=f"Member {n}") for n in range(5)]
