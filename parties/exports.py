@@ -68,14 +68,14 @@ class Column:
 
 def neutralise(value):
     """Return a text value that cannot run as a formula; other values (numbers, dates) unchanged."""
-    if value.__class__ is str and value.startswith(ESCAPED):
+    if value.__class__ is str and value[:1] in ESCAPED_FIRST:
         return ESCAPE + value
     return value
 
 
-def neutralised(values: Iterable) -> list:
-    """Return a column of values, each made safe as `neutralise` does (a list, far cheaper than a call per value)."""
-    return [ESCAPE + value if value and value[0] in ESCAPED_FIRST else value for value in values]
+def neutralised(values: Iterable[str | None]) -> list[str | None]:
+    """Return a column of text, each made safe as `neutralise` does (far cheaper than a call per value)."""
+    return [ESCAPE + value if value and value[:1] in ESCAPED_FIRST else value for value in values]
 
 
 def unneutralise(value: str) -> str:
@@ -317,10 +317,8 @@ class Cells:
             return neutralised(values)
         if column.kind == DATETIME:
             return local_times(values, self.zone)
-        if column.kind == MANY and column.field in self.unused:
-            return [None] * len(values)
         if column.kind == MANY:
-            names = self.export.many_names(column.field, pks=values)
+            names = {} if column.field in self.unused else self.export.many_names(column.field, pks=values)
             return [names.get(pk) for pk in values]
         if column.kind == COUNTRY:
             names = {code: self.country(code) for code in set(values)}
